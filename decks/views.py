@@ -1,0 +1,12 @@
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .models import Deck
+
+
+@require_GET
+def deck_list(request: HttpRequest) -> HttpResponse:
+    decks = Deck.objects.published().annotate(card_count=Count("cards"))
+    return render(request, "decks/deck_list.html", {"decks": decks})

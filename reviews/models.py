@@ -1,0 +1,342 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, OuterRef, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from decks.models import Card, Deck
+
+from .scheduling import Schedule, next_schedule, retrievability, review_seed
+
+LEARNING, REVIEW, RELEARNING = 1, 2, 3
+
+
+class CardStateQuerySet(models.QuerySet["CardState"]):
+    def for_user(self, user) -> "CardStateQuerySet":
+        return self.filter(user=user)
+
+    def in_deck(self, deck: Deck) -> "CardStateQuerySet":
+        return self.filter(deck=deck)
+
+    def due(self, now: datetime) -> "CardStateQuerySet":
+        return self.filter(due__lte=now)
+
+    def queue_order(self) -> "CardStateQuerySet":
+        """Cards in (re)learning first, then review cards, most overdue first."""
+        return self.order_by(Case(When(state=REVIEW, then=Value(1)), default=Value(0)), "due")
+
+
+class CardState(models.Model):
+    """Where one card stands for one person: FSRS's memory state and the next due time.
+
+    `deck` repeats `card.deck` so that "what is due in this deck for me" is one
+    range of the (user, deck, due) index, whatever the size of the deck or
+    of the person's history.
+    """
+
+    STATE_CHOICES = [(LEARNING, "Learning"), (REVIEW, "Review"), (RELEARNING, "Relearning")]
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    state = models.PositiveSmallIntegerField(choices=STATE_CHOICES)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    reps = models.PositiveIntegerField(default=0)
+    lapses = models.PositiveIntegerField(default=0)
+    last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    objects = CardStateQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card"], name="cardstate_one_per_user_card"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "due"], name="cardstate_user_due"),
+            models.Index(fields=["user", "deck", "due"], name="cardstate_user_deck_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · card {self.card_id}"
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            state=self.state,
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+            reps=self.reps,
+            lapses=self.lapses,
+            last_rating=self.last_rating,
+        )
+
+    def apply(self, schedule: Schedule) -> None:
+        for name, value in schedule.__dict__.items():
+            setattr(self, name, value)
+
+
+class Review(models.Model):
+    """One rating, as given. Rows are never edited; undo deletes the latest one.
+
+    `seq` is how many times the person had rated the card before, so the
+    unique (user, card, seq) turns a form posted twice into one review.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
+    seq = models.PositiveIntegerField()
+    rating = models.PositiveSmallIntegerField()
+    reviewed_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "card", "seq"], name="review_once_per_showing"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "reviewed_at"], name="review_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.user} rated card {self.card_id} {self.rating}"
+
+
+# The longest answer time kept: a card left open over lunch is not 40 minutes of study.
+MAX_DURATION_MS = 5 * 60 * 1000
+
+
+def record_review(
+    *,
+    user,
+    card: Card,
+    rating: int,
+    now: datetime,
+    shown_reps: int,
+    duration_ms: int | None = None,
+) -> Review | None:
+    """Store a rating and the card's new schedule, in one transaction.
+
+    `shown_reps` is the card's review count when it was shown. If it no longer
+    matches, this showing was rated already (a double submit, or a second
+    tab), and nothing is written: the result is None. Two such requests at
+    the same instant meet the unique (user, card, seq) constraint instead.
+    """
+    try:
+        with transaction.atomic():
+            state = (
+                CardState.objects.select_for_update()
+                .filter(user=user, card=card)
+                .order_by()
+                .first()
+            )
+            before = state.schedule if state else None
+            if (before.reps if before else 0) != shown_reps:
+                return None
+            after = next_schedule(
+                before,
+                rating,
+                now,
+                desired_retention=user.desired_retention,
+                seed=review_seed(user.pk, card.pk, shown_reps),
+            )
+            review = Review.objects.create(
+                user=user,
+                card=card,
+                seq=shown_reps,
+                rating=rating,
+                reviewed_at=now,
+                duration_ms=(
+                    min(duration_ms, MAX_DURATION_MS) if duration_ms is not None else None
+                ),
+                before=before.to_json() if before else None,
+                after=after.to_json(),
+            )
+            if state is None:
+                state = CardState(user=user, card=card, deck_id=card.deck_id)
+                state.apply(after)
+                state.save(force_insert=True)
+            else:
+                state.apply(after)
+                state.save(update_fields=list(after.__dict__))
+            return review
+    except IntegrityError:
+        return None
+
+
+def undo_last_review(*, user, deck: Deck) -> Review | None:
+    """Delete the person's latest review in this deck and restore the card's schedule
+    to what that review recorded as "before", exactly (a new card becomes new again)."""
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update()
+            .filter(user=user, card__deck=deck)
+            .order_by("-reviewed_at", "-id")
+            .first()
+        )
+        if review is None:
+            return None
+        if review.before is None:
+            CardState.objects.filter(user=user, card_id=review.card_id).delete()
+        else:
+            state = CardState.objects.select_for_update().get(user=user, card_id=review.card_id)
+            state.apply(Schedule.from_json(review.before))
+            state.save()
+        review.delete()
+        return review
+
+
+def _count(queryset: models.QuerySet) -> Coalesce:
+    """A correlated COUNT(*) subquery, grouped on nothing."""
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(n=Count("*")).values("n")[:1]),
+        0,
+    )
+
+
+def queue_counts(user, now: datetime, deck_ref: str = "pk") -> dict[str, Coalesce]:
+    """This person's counts for a deck, as annotations of a query on Deck
+    (`deck_ref="pk"`) or on Card (`deck_ref="deck"`), so they cost no query of
+    their own.
+
+    due_count: cards due now; seen_count: cards rated at least once;
+    new_today: cards first rated since local midnight; card_count; rating_sum:
+    the sum of latest ratings (for mastery).
+    """
+    deck = OuterRef(deck_ref)
+    states = CardState.objects.filter(user=user, deck=deck).values("deck")
+    return {
+        "card_count": _count(Card.objects.filter(deck=deck).values("deck")),
+        "due_count": _count(states.filter(due__lte=now)),
+        "seen_count": _count(states),
+        "new_today": _count(
+            Review.objects.filter(
+                user=user, card__deck=deck, seq=0, reviewed_at__gte=user.start_of_day(now)
+            ).values("user")
+        ),
+        "rating_sum": Coalesce(Subquery(states.annotate(s=Sum("last_rating")).values("s")[:1]), 0),
+    }
+
+
+COUNT_NAMES = ("card_count", "due_count", "seen_count", "new_today", "rating_sum")
+
+
+def decks_with_queue_counts(user, now: datetime) -> models.QuerySet[Deck]:
+    """Published decks, each with this person's `queue_counts`, in one query."""
+    return Deck.objects.published().annotate(**queue_counts(user, now))
+
+
+def card_with_queue_counts(user, now: datetime, *, slug: str, card_id: int) -> Card | None:
+    """A card of a published deck, its deck carrying this person's `queue_counts`: one query."""
+    card = (
+        Card.objects.select_related("deck")
+        .annotate(**queue_counts(user, now, deck_ref="deck"))
+        .filter(pk=card_id, deck__slug=slug, deck__published=True)
+        .first()
+    )
+    if card is not None:
+        for name in COUNT_NAMES:
+            setattr(card.deck, name, getattr(card, name))
+    return card
+
+
+def count_review(deck: Deck, review: Review, now: datetime) -> None:
+    """Bring the deck's `queue_counts`, taken just before `review` was recorded, up to date.
+
+    A rated card is never due at once (the shortest step is a minute), so a
+    new card leaves the new cards and a due card leaves the due ones.
+    """
+    if review.before is None:
+        deck.seen_count += 1
+        deck.new_today += 1
+    elif Schedule.from_json(review.before).due <= now:
+        deck.due_count -= 1
+
+
+@dataclass
+class Queue:
+    """Today's queue of one deck for one person: what is left, and what comes next."""
+
+    due: int
+    new_left: int
+    card: Card | None
+    state: CardState | None
+    keep_studying: bool = False
+
+    @property
+    def left(self) -> int:
+        return self.due + self.new_left
+
+
+def new_cards_left(user, deck: Deck) -> int:
+    """New cards still allowed today: the daily limit, less those begun, at most the unseen."""
+    unseen = deck.card_count - deck.seen_count
+    return max(0, min(user.new_cards_per_day - deck.new_today, unseen))
+
+
+def build_queue(*, user, deck: Deck, now: datetime, more: bool = False) -> Queue:
+    """The next card for this person, in the order of DESIGN.md; `deck` carries the
+    counts of `decks_with_queue_counts`. Runs one query, two when no card is due,
+    and with `more` ("Keep studying") one more when nothing is left today."""
+    new_left = new_cards_left(user, deck)
+    queue = Queue(due=deck.due_count, new_left=new_left, card=None, state=None)
+    if deck.due_count:
+        state = (
+            CardState.objects.for_user(user)
+            .in_deck(deck)
+            .due(now)
+            .queue_order()
+            .select_related("card")
+            .first()
+        )
+        if state is not None:
+            queue.card, queue.state = state.card, state
+            return queue
+    if new_left:
+        queue.card = first_new_card(user=user, deck=deck)
+        if queue.card is not None:
+            return queue
+    if more:
+        queue.keep_studying = True
+        queue.state = weakest_state(user=user, deck=deck, now=now)
+        queue.card = queue.state.card if queue.state else first_new_card(user=user, deck=deck)
+    return queue
+
+
+def first_new_card(*, user, deck: Deck) -> Card | None:
+    """The first card of the deck, in deck order, that this person has never rated."""
+    return (
+        Card.objects.filter(deck=deck).exclude(states__user=user).order_by("position", "id").first()
+    )
+
+
+def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:
+    """The seen card with the lowest recall probability now, for "Keep studying"."""
+    states = CardState.objects.for_user(user).in_deck(deck).select_related("card")
+    return min(states, key=lambda s: retrievability(s.schedule, now), default=None)
+
+
+def next_due(*, user, deck: Deck) -> datetime | None:
+    """When the next card of this deck comes due for this person."""
+    return (
+        CardState.objects.for_user(user)
+        .in_deck(deck)
+        .order_by("due")
+        .values_list("due", flat=True)
+        .first()
+    )

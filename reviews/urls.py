@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("decks/<slug:slug>/", views.deck_detail, name="deck_detail"),
+    path("decks/<slug:slug>/study/", views.study, name="study"),
+    path("decks/<slug:slug>/study/undo/", views.undo_review, name="undo_review"),
+    path("decks/<slug:slug>/study/<int:card_id>/answer/", views.answer, name="answer"),
+    path("decks/<slug:slug>/study/<int:card_id>/rate/", views.rate_card, name="rate_card"),
+]

@@ -1,0 +1,213 @@
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from decks.models import Card, Deck
+
+from .forms import RatingForm
+from .models import (
+    CardState,
+    Queue,
+    build_queue,
+    card_with_queue_counts,
+    count_review,
+    decks_with_queue_counts,
+    new_cards_left,
+    next_due,
+    record_review,
+    undo_last_review,
+)
+from .scheduling import RATING_LABELS, format_interval, next_schedule, review_seed
+
+
+class HtmxHttpRequest(HttpRequest):
+    from django_htmx.middleware import HtmxDetails
+
+    htmx: HtmxDetails
+
+
+def mastery(deck: Deck) -> int:
+    """Brainscape's mastery: each card's latest rating × 20 %, unseen cards 0 %."""
+    if not deck.card_count:
+        return 0
+    return round(deck.rating_sum * 20 / deck.card_count)
+
+
+@require_GET
+def home(request: HtmxHttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "reviews/welcome.html")
+    decks = list(decks_with_queue_counts(request.user, timezone.now()))
+    for deck in decks:
+        deck.new_left = new_cards_left(request.user, deck)
+        deck.mastery = mastery(deck)
+    return render(request, "reviews/home.html", {"decks": decks})
+
+
+@require_GET
+def deck_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    if request.user.is_authenticated:
+        decks = decks_with_queue_counts(request.user, timezone.now())
+    else:
+        decks = Deck.objects.published().annotate(card_count=Count("cards"))
+    deck = get_object_or_404(decks, slug=slug)
+    if request.user.is_authenticated:
+        deck.new_left = new_cards_left(request.user, deck)
+        deck.mastery = mastery(deck)
+    categories = (
+        Card.objects.filter(deck=deck)
+        .values("category")
+        .annotate(count=Count("id"))
+        .order_by("category")
+    )
+    return render(request, "reviews/deck_detail.html", {"deck": deck, "categories": categories})
+
+
+def _render_card(
+    request: HtmxHttpRequest, context: dict, *, status: int = 200, oob: bool = False
+) -> HttpResponse:
+    """The whole study page, or for htmx only the card (and, after a rating,
+    the queue line beside it, out of band)."""
+    template = "reviews/study.html#card" if request.htmx else "reviews/study.html"
+    context["oob"] = oob and request.htmx
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _study_response(
+    request: HtmxHttpRequest, deck: Deck, now: datetime, *, more: bool, oob: bool = False
+) -> HttpResponse:
+    queue = build_queue(user=request.user, deck=deck, now=now, more=more)
+    context = {"deck": deck, "queue": queue, "more": more or queue.keep_studying}
+    if queue.card is None:
+        context["side"] = "done"
+        context["next_due"] = next_due(user=request.user, deck=deck)
+    else:
+        context["side"] = "question"
+        context["card"] = queue.card
+        context["shown"] = int(now.timestamp() * 1000)
+    return _render_card(request, context, oob=oob)
+
+
+@login_required
+@require_GET
+def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    deck = get_object_or_404(decks_with_queue_counts(request.user, now), slug=slug)
+    return _study_response(request, deck, now, more=request.GET.get("more") == "1")
+
+
+@login_required
+@require_GET
+def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
+    now = timezone.now()
+    card = card_with_queue_counts(request.user, now, slug=slug, card_id=card_id)
+    if card is None:
+        raise Http404("No such card in this deck.")
+    state = CardState.objects.filter(user=request.user, card=card).first()
+    before = state.schedule if state else None
+    reps = before.reps if before else 0
+    ratings = []
+    for value in range(1, 6):
+        after = next_schedule(
+            before,
+            value,
+            now,
+            desired_retention=request.user.desired_retention,
+            seed=review_seed(request.user.pk, card.pk, reps),
+        )
+        ratings.append(
+            {
+                "value": value,
+                "label": RATING_LABELS[value],
+                "interval": format_interval(after.due - now),
+            }
+        )
+    deck = card.deck
+    context = {
+        "deck": deck,
+        "card": card,
+        "side": "answer",
+        "reps": reps,
+        "ratings": ratings,
+        "shown": request.GET.get("shown", ""),
+        "more": request.GET.get("more") == "1",
+        "queue": Queue(
+            due=deck.due_count,
+            new_left=new_cards_left(request.user, deck),
+            card=card,
+            state=state,
+        ),
+    }
+    return _render_card(request, context)
+
+
+@login_required
+@require_POST
+def rate_card(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
+    now = timezone.now()
+    if request.htmx:
+        card = card_with_queue_counts(request.user, now, slug=slug, card_id=card_id)
+    else:
+        card = (
+            Card.objects.select_related("deck")
+            .filter(pk=card_id, deck__slug=slug, deck__published=True)
+            .first()
+        )
+    if card is None:
+        raise Http404("No such card in this deck.")
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "400.html",
+            {"message": "A rating is a whole number from 1 (Not at all) to 5 (Perfectly)."},
+            status=400,
+        )
+    shown = form.cleaned_data["shown"]
+    duration_ms = int(now.timestamp() * 1000) - shown if shown else None
+    review = record_review(
+        user=request.user,
+        card=card,
+        rating=form.cleaned_data["rating"],
+        now=now,
+        shown_reps=form.cleaned_data["reps"],
+        duration_ms=duration_ms if duration_ms is not None and duration_ms >= 0 else None,
+    )
+    more = form.cleaned_data["more"]
+    if not request.htmx:
+        return _see_other(slug, more)
+    if review is not None:
+        count_review(card.deck, review, now)
+    return _study_response(request, card.deck, now, more=more, oob=True)
+
+
+@login_required
+@require_POST
+def undo_review(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    deck = get_object_or_404(Deck.objects.published(), slug=slug)
+    review = undo_last_review(user=request.user, deck=deck)
+    if review is None:
+        messages.info(request, "There is no rating to undo in this deck.")
+    if request.htmx:
+        now = timezone.now()
+        deck = get_object_or_404(decks_with_queue_counts(request.user, now), slug=slug)
+        return _study_response(request, deck, now, more=False, oob=True)
+    return _see_other(slug, False)
+
+
+def _see_other(slug: str, more: bool) -> HttpResponseRedirect:
+    """After a plain form POST: 303 to the study page, so reloading never posts again."""
+    url = reverse("reviews:study", args=[slug])
+    response = HttpResponseRedirect(f"{url}?more=1" if more else url)
+    response.status_code = 303
+    return response
