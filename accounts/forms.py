@@ -26,3 +26,22 @@ class SettingsForm(forms.ModelForm):
         model = User
         fields = ("new_cards_per_day", "desired_retention", "time_zone")
         widgets = {"desired_retention": forms.NumberInput(attrs={"step": "0.01"})}
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account cannot be undone, so it asks for the password again."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Type your password to confirm.",
+    )
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -6,6 +6,8 @@ app_name = "reviews"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/", views.progress_overview, name="progress"),
+    path("progress/<slug:slug>/", views.progress_deck, name="progress_deck"),
     path("decks/<slug:slug>/", views.deck_detail, name="deck_detail"),
     path("decks/<slug:slug>/study/", views.study, name="study"),
     path("decks/<slug:slug>/study/undo/", views.undo_review, name="undo_review"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from decks.models import Card, Deck
 
+from .charts import heatmap, progress_charts
 from .forms import RatingForm
 from .models import (
     CardState,
@@ -25,6 +26,7 @@ from .models import (
     record_review,
     undo_last_review,
 )
+from .progress import mastery_percent, progress
 from .scheduling import RATING_LABELS, format_interval, next_schedule, review_seed
 
 
@@ -35,10 +37,8 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def mastery(deck: Deck) -> int:
-    """Brainscape's mastery: each card's latest rating × 20 %, unseen cards 0 %."""
-    if not deck.card_count:
-        return 0
-    return round(deck.rating_sum * 20 / deck.card_count)
+    """Mastery of a deck annotated with `queue_counts`."""
+    return mastery_percent(deck.rating_sum, deck.card_count)
 
 
 @require_GET
@@ -84,9 +84,16 @@ def _render_card(
 
 
 def _study_response(
-    request: HtmxHttpRequest, deck: Deck, now: datetime, *, more: bool, oob: bool = False
+    request: HtmxHttpRequest,
+    deck: Deck,
+    now: datetime,
+    *,
+    more: bool,
+    oob: bool = False,
+    queue: Queue | None = None,
 ) -> HttpResponse:
-    queue = build_queue(user=request.user, deck=deck, now=now, more=more)
+    if queue is None:
+        queue = build_queue(user=request.user, deck=deck, now=now, more=more)
     context = {"deck": deck, "queue": queue, "more": more or queue.keep_studying}
     if queue.card is None:
         context["side"] = "done"
@@ -103,7 +110,18 @@ def _study_response(
 def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     deck = get_object_or_404(decks_with_queue_counts(request.user, now), slug=slug)
-    return _study_response(request, deck, now, more=request.GET.get("more") == "1")
+    queue = None
+    chosen = request.GET.get("card", "")
+    if chosen:
+        # "Study it now" from the progress page's card table.
+        card = get_object_or_404(Card, pk=int(chosen) if chosen.isdigit() else 0, deck=deck)
+        queue = Queue(
+            due=deck.due_count,
+            new_left=new_cards_left(request.user, deck),
+            card=card,
+            state=None,
+        )
+    return _study_response(request, deck, now, more=request.GET.get("more") == "1", queue=queue)
 
 
 @login_required
@@ -211,3 +229,66 @@ def _see_other(slug: str, more: bool) -> HttpResponseRedirect:
     response = HttpResponseRedirect(f"{url}?more=1" if more else url)
     response.status_code = 303
     return response
+
+
+CARD_SORTS = {
+    "recall": lambda row: (row.recall is not None, row.recall or 0),
+    "rating": lambda row: (row.last_rating is not None, row.last_rating or 0),
+    "reviews": lambda row: row.reps,
+    "lapses": lambda row: row.lapses,
+    "due": lambda row: (row.due is None, row.due or timezone.now()),
+    "question": lambda row: row.card.question.lower(),
+}
+
+
+SORT_COLUMNS = [
+    ("question", "Question"),
+    ("rating", "Latest rating"),
+    ("reviews", "Reviews"),
+    ("lapses", "Lapses"),
+    ("due", "Next due"),
+    ("recall", "Recall now"),
+]
+
+
+def _progress_page(request: HtmxHttpRequest, deck: Deck | None) -> HttpResponse:
+    now = timezone.now()
+    figures = progress(user=request.user, deck=deck, now=now)
+    sort = request.GET.get("sort", "recall")
+    if sort not in CARD_SORTS:
+        sort = "recall"
+    descending = request.GET.get("dir") == "desc"
+    figures.cards.sort(key=CARD_SORTS[sort], reverse=descending)
+    today = now.astimezone(request.user.tzinfo()).date()
+    context = {
+        "deck": deck,
+        "p": figures,
+        "now": now,
+        "sort": sort,
+        "sort_columns": SORT_COLUMNS,
+        "descending": descending,
+        "charts": progress_charts(figures, today),
+        "heatmap": heatmap({d.day: d.reviews for d in figures.days}, today),
+        "decks": (
+            None
+            if deck
+            else [
+                {"deck": d, "mastery": mastery(d)}
+                for d in decks_with_queue_counts(request.user, now)
+            ]
+        ),
+    }
+    return render(request, "reviews/progress.html", context)
+
+
+@login_required
+@require_GET
+def progress_overview(request: HtmxHttpRequest) -> HttpResponse:
+    return _progress_page(request, None)
+
+
+@login_required
+@require_GET
+def progress_deck(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    deck = get_object_or_404(Deck.objects.published(), slug=slug)
+    return _progress_page(request, deck)
