@@ -82,6 +82,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "flashsite.urls"
+CSRF_FAILURE_VIEW = "flashsite.views.csrf_failure"
 WSGI_APPLICATION = "flashsite.wsgi.application"
 
 TEMPLATES = [
