@@ -182,3 +182,23 @@ def test_a_key_pressed_the_moment_a_card_arrives_stays_on_the_page(
     assert loads == []
     assert page.url == live_server.url + STUDY
     assert console.errors == []
+
+
+def test_the_study_page_refuses_an_injected_inline_script(
+    page: Page, live_server, deck, console: ConsoleLog
+):
+    """The CSP (default-src 'self') stops an inline script that got into the page,
+    and the browser reports it: the console check in the tests above would see one."""
+    sign_up(page, live_server.url, "ivan")
+    page.goto(live_server.url + STUDY)
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text) as refusal:
+        page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "window.injected = true";
+                document.body.append(script);
+            }"""
+        )
+    assert refusal.value.type == "error"
+    assert page.evaluate("window.injected") is None
+    assert any("Content Security Policy" in error for error in console.errors)
