@@ -7,7 +7,7 @@ rating button promises is the one pressing it records.
 
 import random
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
@@ -94,6 +94,9 @@ def next_schedule(
     `seed` names the (person, card, review number), so the fuzz is the same
     every time this review is computed.
     """
+    # fsrs refuses any tzinfo but datetime.UTC, even ZoneInfo("UTC") or a local
+    # zone naming the same instant.
+    now = now.astimezone(UTC)
     scheduler = _SeededScheduler(desired_retention=desired_retention, seed=seed)
     if before is None:
         card = FsrsCard(card_id=0)
