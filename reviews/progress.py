@@ -88,8 +88,10 @@ def _reviews(user, deck: Deck | None) -> QuerySet[Review]:
 
 
 def _states(user, deck: Deck | None) -> QuerySet[CardState]:
+    """Card states of one deck, or of every published deck: a deck staff unpublished
+    leaves the card counts, so ratings by card never outnumber the cards."""
     states = CardState.objects.for_user(user)
-    return states.in_deck(deck) if deck else states
+    return states.in_deck(deck) if deck else states.filter(deck__published=True)
 
 
 def _cards(deck: Deck | None) -> QuerySet[Card]:
