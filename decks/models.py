@@ -1,10 +1,12 @@
+import hashlib
 from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
-from .formats import ParsedDeck
+from .formats import ParsedCard, ParsedDeck, clean_line, clean_text, export_parsed
 
 
 class DeckQuerySet(models.QuerySet["Deck"]):
@@ -66,12 +68,69 @@ class ImportResult:
     added: int
     updated: int
     unchanged: int
+    kept: int = 0  # cards of the deck that the file no longer has: never deleted
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.deck.title}: {self.added} added, {self.updated} updated, "
             f"{self.unchanged} unchanged"
         )
+        if self.kept:
+            text += f"; {self.kept} not in the file kept"
+        return text
+
+
+def deck_slug(title: str) -> str:
+    """The slug of a deck's title; a title with no Latin letters or digits gets
+    one from its hash, so two such decks never merge into one."""
+    slug = slugify(title)[:200]
+    if slug:
+        return slug
+    return "deck-" + hashlib.sha256(title.encode()).hexdigest()[:10]
+
+
+@dataclass
+class ImportPlan:
+    """What importing a parsed deck would do, found without writing anything."""
+
+    title: str
+    slug: str
+    deck: Deck | None  # the existing deck of that slug, if any
+    new: list[tuple[int, ParsedCard]]  # (position, card)
+    changed: list[tuple[int, ParsedCard, Card]]
+    unchanged: int
+    kept: int
+
+
+def plan_import(*, parsed: ParsedDeck, title: str | None = None, lock: bool = False) -> ImportPlan:
+    """Match the parsed cards to the deck's cards by question (two queries).
+
+    `lock` holds the deck's row until the transaction ends, so two imports of
+    one deck run one after the other.
+    """
+    title = title or parsed.title
+    slug = deck_slug(title)
+    decks = Deck.objects.select_for_update() if lock else Deck.objects.all()
+    deck = decks.filter(slug=slug).first()
+    existing = {card.question: card for card in deck.cards.all()} if deck else {}
+    plan = ImportPlan(title, slug, deck, new=[], changed=[], unchanged=0, kept=0)
+    matched: set[int] = set()
+    for position, parsed_card in enumerate(parsed.cards, start=1):
+        card = existing.get(parsed_card.question)
+        if card is None:
+            plan.new.append((position, parsed_card))
+            continue
+        matched.add(card.pk)
+        if (card.answer, card.category, card.position) != (
+            parsed_card.answer,
+            parsed_card.category,
+            position,
+        ):
+            plan.changed.append((position, parsed_card, card))
+        else:
+            plan.unchanged += 1
+    plan.kept = sum(1 for card in existing.values() if card.pk not in matched)
+    return plan
 
 
 @transaction.atomic
@@ -80,35 +139,55 @@ def import_deck(*, parsed: ParsedDeck, title: str | None = None) -> ImportResult
 
     The deck is found by the slug of its title. Cards are matched by their
     question within the deck: a match is updated, anything else is added, and
-    no card is ever deleted, so nobody's review history is lost.
+    no card is ever deleted, so nobody's review history is lost. Runs a fixed
+    number of queries whatever the size of the deck.
     """
-    title = title or parsed.title
-    slug = slugify(title)[:200] or "deck"
-    deck, _ = Deck.objects.get_or_create(slug=slug, defaults={"title": title})
-    existing = {card.question: card for card in deck.cards.all()}
-    added = updated = unchanged = 0
-    for position, parsed_card in enumerate(parsed.cards, start=1):
-        card = existing.get(parsed_card.question)
-        if card is None:
-            card = Card.objects.create(
+    plan = plan_import(parsed=parsed, title=title, lock=True)
+    deck = plan.deck
+    if deck is None:
+        deck, _ = Deck.objects.get_or_create(slug=plan.slug, defaults={"title": plan.title})
+    Card.objects.bulk_create(
+        [
+            Card(
                 deck=deck,
-                question=parsed_card.question,
-                answer=parsed_card.answer,
-                category=parsed_card.category,
+                question=card.question,
+                answer=card.answer,
+                category=card.category,
                 position=position,
             )
-            existing[card.question] = card
-            added += 1
-        elif (card.answer, card.category, card.position) != (
+            for position, card in plan.new
+        ],
+        batch_size=500,
+    )
+    now = timezone.now()
+    changed = []
+    for position, parsed_card, card in plan.changed:
+        card.answer, card.category, card.position = (
             parsed_card.answer,
             parsed_card.category,
             position,
-        ):
-            card.answer = parsed_card.answer
-            card.category = parsed_card.category
-            card.position = position
-            card.save(update_fields=["answer", "category", "position", "updated"])
-            updated += 1
-        else:
-            unchanged += 1
-    return ImportResult(deck=deck, added=added, updated=updated, unchanged=unchanged)
+        )
+        card.updated = now
+        changed.append(card)
+    Card.objects.bulk_update(changed, ["answer", "category", "position", "updated"], batch_size=500)
+    return ImportResult(
+        deck=deck,
+        added=len(plan.new),
+        updated=len(plan.changed),
+        unchanged=plan.unchanged,
+        kept=plan.kept,
+    )
+
+
+def export_deck(*, deck: Deck, format: str) -> bytes:
+    """The deck's cards, in deck order, as a file of `format` (one query)."""
+    parsed = ParsedDeck(title=deck.title)
+    for card in deck.cards.order_by("position", "id"):
+        parsed.cards.append(
+            ParsedCard(
+                question=clean_text(card.question),
+                answer=clean_text(card.answer),
+                category=clean_line(card.category),
+            )
+        )
+    return export_parsed(parsed, format, key=deck.slug)

@@ -21,156 +21,173 @@
     ...
 
 Blank lines may stand between any two of these. A line holding only a number
-ends an answer only when it is the next card's number and a `Q` line follows,
-so an answer that is itself a number stays an answer.
+starts a card only when a `Q` line follows it, so an answer that is itself a
+number stays an answer.
+
+Between `Q` and `A`, the first line is the category when more lines follow
+it; a lone line is the question of a card without category. Brainscape's
+exports always name a category (it is the deck within a class), and so does
+`export` whenever the question has more than one line, using the deck's title
+for a card that has none.
+
+What the format cannot hold, and so `export` cannot write back exactly:
+a question line that is exactly `A` (it ends the question), a line that is
+exactly `Q` after a number (it starts a card), a line that is exactly the
+rating prompt followed by the rating block, a title or category of more than
+one line, and spaces at the ends of lines.
 """
 
 import re
 
-from . import DeckFormatError, ParsedCard, ParsedDeck, decode_text
+from .base import DeckFormatError, ParsedDeck, clean_line, decode_text
 
 COUNT_RE = re.compile(r"^\((\d+) cards?\)$")
+NUMBER_RE = re.compile(r"^[0-9]+$")
 RATING_PROMPT = "How well did you know this?"
 RATING_BLOCK = ["1", "Not at all", "2", "3", "4", "5", "Perfectly"]
 
 
 class _Lines:
-    """The file's lines with a cursor; line numbers are 1-based for messages."""
+    """The file's lines; indexes are 0-based, line numbers in messages 1-based."""
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
-        self.pos = 0
 
-    def at_end(self) -> bool:
-        return self.next_nonblank() is None
+    def __len__(self) -> int:
+        return len(self.lines)
 
-    def next_nonblank(self, start: int | None = None) -> int | None:
-        i = self.pos if start is None else start
+    def text(self, i: int) -> str:
+        return self.lines[i].strip()
+
+    def next_nonblank(self, i: int) -> int | None:
         while i < len(self.lines) and not self.lines[i].strip():
             i += 1
         return i if i < len(self.lines) else None
 
-    def take_nonblank(self, what: str) -> tuple[str, int]:
-        i = self.next_nonblank()
-        if i is None:
-            raise DeckFormatError(f"the file ends where {what} was expected", len(self.lines))
-        self.pos = i + 1
-        return self.lines[i].strip(), i + 1
-
-    def card_starts_at(self, i: int, number: int) -> bool:
-        """Line i is `number` and the next non-blank line is `Q`."""
-        if self.lines[i].strip() != str(number):
-            return False
-        j = self.next_nonblank(i + 1)
-        return j is not None and self.lines[j].strip() == "Q"
-
-    def any_card_starts_at(self, i: int) -> bool:
-        text = self.lines[i].strip()
-        return text.isdigit() and self.card_starts_at(i, int(text))
-
-    def rating_block_at(self, i: int) -> int | None:
-        """If the rating block starts at line i, the index just past it."""
-        if self.lines[i].strip() != RATING_PROMPT:
+    def card_number_at(self, i: int) -> int | None:
+        """The card number on line i, if a card starts there: a number, then `Q`."""
+        if not NUMBER_RE.match(self.text(i)):
             return None
-        j = i + 1
+        j = self.next_nonblank(i + 1)
+        return int(self.text(i)) if j is not None and self.text(j) == "Q" else None
+
+    def next_card(self, i: int) -> int | None:
+        while i < len(self.lines):
+            if self.card_number_at(i) is not None:
+                return i
+            i += 1
+        return None
+
+    def rating_block_end(self, i: int) -> int | None:
+        """If the rating block starts at line i, the index just past it."""
+        if self.text(i) != RATING_PROMPT:
+            return None
+        j: int | None = i + 1
         for expected in RATING_BLOCK:
             j = self.next_nonblank(j)
-            if j is None or self.lines[j].strip() != expected:
+            if j is None or self.text(j) != expected:
                 return None
             j += 1
         return j
 
 
-def _join(lines: list[str]) -> str:
-    """Lines as written, without the blank lines around them."""
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def parse(data: bytes) -> ParsedDeck:
+def read(data: bytes) -> ParsedDeck:
+    """The deck and every problem found in it; DeckFormatError only when the
+    file is not text or has no title at all."""
     lines = _Lines(decode_text(data))
-    title, _ = lines.take_nonblank("the deck's title")
-    count_text, count_line = lines.take_nonblank('the card count, e.g. "(20 cards)"')
-    match = COUNT_RE.match(count_text)
-    if not match:
-        raise DeckFormatError(
-            f'expected the card count, e.g. "(20 cards)", found {count_text!r}', count_line
-        )
-    declared = int(match.group(1))
+    title_at = lines.next_nonblank(0)
+    if title_at is None:
+        raise DeckFormatError("the file is empty")
+    deck = ParsedDeck(title=clean_line(lines.lines[title_at]), format="brainscape")
 
-    deck = ParsedDeck(title=title)
+    declared: int | None = None
+    count_at = lines.next_nonblank(title_at + 1)
+    pos = len(lines) if count_at is None else count_at
+    if count_at is not None:
+        match = COUNT_RE.match(lines.text(count_at))
+        if match:
+            declared = int(match.group(1))
+            pos = count_at + 1
+        else:
+            deck.problem(
+                f'expected the card count, e.g. "(20 cards)", found {lines.text(count_at)!r}',
+                count_at + 1,
+            )
+
     number = 1
-    while not lines.at_end():
-        start = lines.next_nonblank()
-        assert start is not None
-        found = lines.lines[start].strip()
-        if not lines.card_starts_at(start, number):
-            if lines.any_card_starts_at(start):
-                raise DeckFormatError(
-                    f"cards are numbered out of order: expected card {number}, found {found}",
-                    start + 1,
-                )
-            raise DeckFormatError(f"expected card number {number}, found {found!r}", start + 1)
-        lines.pos = start + 1
-        lines.take_nonblank('"Q"')
-        category, category_line = lines.take_nonblank(f"card {number}'s category")
-        if category == "A":
-            raise DeckFormatError(f"card {number} has no category and no question", category_line)
-
-        question: list[str] = []
-        while True:
-            if lines.pos >= len(lines.lines):
-                raise DeckFormatError(
-                    f'card {number} has a question but no answer (no "A" line)', start + 1
-                )
-            i = lines.pos
-            text = lines.lines[i].strip()
-            if text == "A":
-                lines.pos = i + 1
-                break
-            if lines.any_card_starts_at(i):
-                raise DeckFormatError(
-                    f'card {number} has a question but no answer (no "A" line)', start + 1
-                )
-            question.append(lines.lines[i])
-            lines.pos = i + 1
-
-        answer: list[str] = []
-        while lines.pos < len(lines.lines):
-            i = lines.pos
-            after_block = lines.rating_block_at(i)
-            if after_block is not None:
-                lines.pos = after_block
-                break
-            if lines.card_starts_at(i, number + 1):
-                break
-            answer.append(lines.lines[i])
-            lines.pos = i + 1
-
-        card = ParsedCard(
-            question=_join(question), answer=_join(answer), category=category, line=start + 1
-        )
-        if not card.question:
-            raise DeckFormatError(f"card {number} has an empty question", start + 1)
-        if not card.answer:
-            raise DeckFormatError(f"card {number} has an empty answer", start + 1)
-        deck.cards.append(card)
+    while (start := lines.next_nonblank(pos)) is not None:
+        found = lines.card_number_at(start)
+        if found is None:
+            deck.problem(f"expected card number {number}, found {lines.text(start)!r}", start + 1)
+            pos = lines.next_card(start + 1) or len(lines)
+            continue
+        if found != number:
+            deck.problem(
+                f"cards are numbered out of order: expected card {number}, found {found}",
+                start + 1,
+            )
+            number = found
+        pos = _read_card(lines, deck, number, start)
         number += 1
 
-    if len(deck.cards) != declared:
-        raise DeckFormatError(
-            f"the file says ({declared} cards) but holds {len(deck.cards)}", count_line
+    if declared is not None and declared != len(deck.cards):
+        deck.problem(
+            f"the file says ({declared} cards) but holds {len(deck.cards)}", (count_at or 0) + 1
         )
     return deck
 
 
+def _read_card(lines: _Lines, deck: ParsedDeck, number: int, start: int) -> int:
+    """Read the card whose number is on line `start`; return where the next begins."""
+    q_at = lines.next_nonblank(start + 1)
+    assert q_at is not None  # card_number_at saw the Q line
+    body: list[int] = []
+    i = q_at + 1
+    while i < len(lines) and lines.text(i) != "A":
+        if lines.card_number_at(i) is not None:
+            break
+        body.append(i)
+        i += 1
+    if i >= len(lines) or lines.text(i) != "A":
+        deck.problem(f'card {number} has a question but no answer (no "A" line)', start + 1)
+        return i
+
+    nonblank = [j for j in body if lines.text(j)]
+    if len(nonblank) > 1:
+        category = lines.text(nonblank[0])
+        question = [lines.lines[j] for j in body if j > nonblank[0]]
+    else:
+        category, question = "", [lines.lines[j] for j in body]
+
+    answer: list[str] = []
+    i += 1
+    while i < len(lines):
+        block_end = lines.rating_block_end(i)
+        if block_end is not None:
+            i = block_end
+            break
+        if lines.card_number_at(i) is not None:
+            break
+        answer.append(lines.lines[i])
+        i += 1
+    deck.add_card("\n".join(question), "\n".join(answer), category, line=start + 1)
+    return i
+
+
+def parse(data: bytes) -> ParsedDeck:
+    """The deck, or DeckFormatError naming the line of every problem."""
+    return read(data).validate().check()
+
+
 def export(deck: ParsedDeck) -> str:
-    """The same text Brainscape writes, so export(parse(file)) reads back the same cards."""
+    """The text Brainscape writes, so that parse(export(deck)) gives back the same cards."""
     out = [deck.title, "", f"({len(deck.cards)} cards)", ""]
     for number, card in enumerate(deck.cards, start=1):
-        out += [str(number), "Q", "", card.category, "", card.question, "", "A", "", card.answer]
-        out += ["", RATING_PROMPT, *RATING_BLOCK]
+        out += [str(number), "Q", ""]
+        category = card.category
+        if not category and "\n" in card.question.strip():
+            category = deck.title
+        if category:
+            out += [category, ""]
+        out += [card.question, "", "A", "", card.answer, "", RATING_PROMPT, *RATING_BLOCK]
     return "\n".join(out) + "\n"
