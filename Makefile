@@ -16,7 +16,9 @@ setup: $(STAMP)
 	$(BIN)/python manage.py import_deck decks/data/fine-tuning-flashcards.txt
 
 run: setup
-	@echo "Flashsite is at http://127.0.0.1:8000/"
+	@echo "Log-ins:"
+	@$(BIN)/python manage.py demo_accounts
+	@echo "Flashsite is at http://127.0.0.1:8000/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)

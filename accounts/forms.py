@@ -24,7 +24,7 @@ class SettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ("new_cards_per_day", "desired_retention", "time_zone")
+        fields = ("new_cards_per_day", "desired_retention", "time_zone", "theme")
         widgets = {"desired_retention": forms.NumberInput(attrs={"step": "0.01"})}
 
 

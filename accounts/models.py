@@ -33,6 +33,9 @@ class User(AbstractUser):
         help_text="Days, streaks and daily limits start at midnight here.",
     )
 
+    THEME_CHOICES = [("auto", "Same as my device"), ("light", "Light"), ("dark", "Dark")]
+    theme = models.CharField(max_length=5, choices=THEME_CHOICES, default="auto")
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         constraints = [
