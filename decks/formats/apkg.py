@@ -150,6 +150,7 @@ def _open_collection(raw: bytes, limits: Limits) -> sqlite3.Connection:
     deadline = time.monotonic() + limits.max_seconds
     connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 1000)
     connection.execute("PRAGMA trusted_schema = OFF")
+    connection.execute("PRAGMA cell_size_check = ON")
     connection.execute("PRAGMA query_only = ON")
     connection.text_factory = bytes
     return connection
