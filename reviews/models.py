@@ -326,9 +326,14 @@ def first_new_card(*, user, deck: Deck) -> Card | None:
 
 
 def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:
-    """The seen card with the lowest recall probability now, for "Keep studying"."""
+    """The seen card with the lowest recall probability now, for "Keep studying".
+
+    FSRS counts elapsed time in whole days, so every card reviewed today ties at
+    100 %; among equals the one reviewed longest ago comes first, or the card
+    just rated would be offered again at once.
+    """
     states = CardState.objects.for_user(user).in_deck(deck).select_related("card")
-    return min(states, key=lambda s: retrievability(s.schedule, now), default=None)
+    return min(states, key=lambda s: (retrievability(s.schedule, now), s.last_review), default=None)
 
 
 def next_due(*, user, deck: Deck) -> datetime | None:

@@ -268,6 +268,18 @@ def test_keep_studying_offers_the_lowest_recall_first(
     assert studied == [cards[8], cards[5], cards[3]]
 
 
+def test_keep_studying_moves_on_when_every_card_was_reviewed_today(
+    alice_client: Client, alice: User, deck: Deck
+) -> None:
+    # FSRS counts whole days: all three cards tie at 100 % recall. The card
+    # just rated must not be offered again straight away.
+    alice.new_cards_per_day = 3
+    alice.save()
+    first_three = [study_next(alice_client, deck, 5) for _ in range(3)]
+    studied = [with_keep_studying(alice_client) for _ in range(4)]
+    assert studied == [*first_three, first_three[0]]
+
+
 def test_keep_studying_ratings_count_and_reschedule(
     alice_client: Client, alice: User, cards: list[Card]
 ) -> None:
