@@ -114,7 +114,9 @@ def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     chosen = request.GET.get("card", "")
     if chosen:
         # "Study it now" from the progress page's card table.
-        card = get_object_or_404(Card, pk=int(chosen) if chosen.isdigit() else 0, deck=deck)
+        # isdigit() alone admits "²" and other digits int() refuses: a 500.
+        card_id = int(chosen) if chosen.isascii() and chosen.isdigit() else 0
+        card = get_object_or_404(Card, pk=card_id, deck=deck)
         queue = Queue(
             due=deck.due_count,
             new_left=new_cards_left(request.user, deck),

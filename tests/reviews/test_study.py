@@ -1,5 +1,6 @@
 """The study page: GET /decks/<slug>/study/ shows the next card's question side."""
 
+import pytest
 from django.test import Client
 
 from accounts.models import User
@@ -135,3 +136,27 @@ def test_a_deck_of_no_cards_says_there_is_nothing_to_study(alice_client: Client,
     assert response.status_code == 200
     assert "All caught up" in text(response)
     assert "Show answer" not in text(response)
+
+
+def test_study_it_now_opens_the_chosen_card(alice_client: Client, cards: list[Card]) -> None:
+    # The progress page's "Study it now" links here with ?card=<id>.
+    response = alice_client.get(STUDY, {"card": cards[6].pk})
+    assert response.status_code == 200
+    assert shown_question(response) == cards[6].question
+
+
+@pytest.mark.parametrize("chosen", ["abc", "-1", "1.0", "\u00b2", "\u0663", str(10**30)])
+def test_a_chosen_card_that_is_no_card_id_is_a_404(
+    alice_client: Client, deck: Deck, chosen: str
+) -> None:
+    # "\u00b2" (superscript two) and "\u0663" (Arabic-Indic three) pass str.isdigit().
+    response = alice_client.get(STUDY, {"card": chosen})
+    assert response.status_code == 404
+
+
+def test_a_chosen_card_of_another_deck_is_a_404(
+    alice_client: Client, deck: Deck, other_card: Card
+) -> None:
+    response = alice_client.get(STUDY, {"card": other_card.pk})
+    assert response.status_code == 404
+    assert "Capital of Peru?" not in text(response)
