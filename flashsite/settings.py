@@ -117,7 +117,14 @@ DATABASES = {
     }
 }
 if os.environ.get("DATABASE_URL"):
+    sqlite_options = DATABASES["default"]["OPTIONS"]
     DATABASES["default"] = dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by URL needs WAL and IMMEDIATE as much as the default one.
+        DATABASES["default"]["OPTIONS"] = {
+            **sqlite_options,
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
             "min_size": envint("DATABASE_POOL_MIN", 2),
