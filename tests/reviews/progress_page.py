@@ -28,8 +28,10 @@ class Element:
     @property
     def text(self) -> str:
         """The text as read aloud: every piece, whitespace collapsed."""
-        parts = [c if isinstance(c, str) else c.text for c in self.children]
-        return " ".join("".join(parts).split())
+        return " ".join(self._raw_text().split())
+
+    def _raw_text(self) -> str:
+        return "".join(c if isinstance(c, str) else c._raw_text() for c in self.children)
 
     @property
     def classes(self) -> list[str]:
