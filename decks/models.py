@@ -2,6 +2,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -39,6 +40,34 @@ class Deck(models.Model):
         return reverse("reviews:deck_detail", args=[self.slug])
 
 
+class CardQuerySet(models.QuerySet["Card"]):
+    def with_review_stats(self) -> "CardQuerySet":
+        """Each card with, across all learners: `review_count`, `average_rating`
+        (of each person's latest rating) and `lapse_rate` (lapses per review).
+
+        Correlated subqueries through Card's reverse relations "reviews" and
+        "states" (named by the reviews app, which depends on this one and not
+        the other way round), so the cost is one query however many cards.
+        """
+        card = Card.objects.filter(pk=models.OuterRef("pk")).order_by().values("pk")
+        return self.annotate(
+            review_count=Coalesce(
+                models.Subquery(card.annotate(n=models.Count("reviews")).values("n")[:1]), 0
+            ),
+            average_rating=models.Subquery(
+                card.annotate(a=models.Avg("states__last_rating")).values("a")[:1],
+                output_field=models.FloatField(),
+            ),
+            lapse_rate=models.Subquery(
+                card.annotate(
+                    r=Cast(models.Sum("states__lapses"), models.FloatField())
+                    / NullIf(models.Sum("states__reps"), 0)
+                ).values("r")[:1],
+                output_field=models.FloatField(),
+            ),
+        )
+
+
 class Card(models.Model):
     """One question and its answer.
 
@@ -53,6 +82,8 @@ class Card(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Order within the deck.")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = CardQuerySet.as_manager()
 
     class Meta:
         ordering = ["deck", "position", "id"]

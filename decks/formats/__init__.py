@@ -22,6 +22,7 @@ from .base import (
 )
 
 __all__ = [
+    "CONTENT_TYPES",
     "EXTENSIONS",
     "FORMATS",
     "DeckFormatError",

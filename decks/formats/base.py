@@ -43,7 +43,12 @@ class Limits:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
+    """A size as people read it: "10 MB", "10.2 MB", "3.5 kB", "900 bytes"."""
+    if size >= MB:
+        return f"{size / MB:.1f} MB" if size % MB else f"{size // MB} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} kB"
+    return f"{size} bytes"
 
 
 @dataclass(frozen=True)
