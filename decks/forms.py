@@ -10,11 +10,19 @@ FORMAT_CHOICES = [
     ("apkg", "Anki package (.apkg)"),
     ("pasted", "Pasted text, e.g. from Quizlet (separators below)"),
 ]
-SEPARATOR_CHOICES = [("\t", "Tab"), (",", "Comma"), (" - ", "Dash ( - )"), ("custom", "Custom")]
+# Names, not the characters: a browser sends a newline in a form value as CR LF.
+SEPARATORS = {"tab": "\t", "comma": ",", "dash": " - "}
+SEPARATOR_CHOICES = [
+    ("tab", "Tab"),
+    ("comma", "Comma"),
+    ("dash", "Dash ( - )"),
+    ("custom", "Custom"),
+]
+CARD_SEPARATORS = {"newline": "\n", "semicolon": ";", "blank-line": "\n\n"}
 CARD_SEPARATOR_CHOICES = [
-    ("\n", "New line"),
-    (";", "Semicolon"),
-    ("\n\n", "Blank line"),
+    ("newline", "New line"),
+    ("semicolon", "Semicolon"),
+    ("blank-line", "Blank line"),
     ("custom", "Custom"),
 ]
 
@@ -39,7 +47,7 @@ class ImportDeckForm(forms.Form):
     )
     separator = forms.ChoiceField(
         choices=SEPARATOR_CHOICES,
-        initial="\t",
+        initial="tab",
         required=False,
         label="Between question and answer",
         help_text="For pasted text.",
@@ -47,7 +55,7 @@ class ImportDeckForm(forms.Form):
     custom_separator = forms.CharField(required=False, strip=False, max_length=20)
     card_separator = forms.ChoiceField(
         choices=CARD_SEPARATOR_CHOICES,
-        initial="\n",
+        initial="newline",
         required=False,
         label="Between cards",
         help_text="For pasted text.",
@@ -82,11 +90,16 @@ class ImportDeckForm(forms.Form):
                 raise forms.ValidationError(f"The text is longer than {megabytes(limit)}.")
             if data.get("format") == "apkg":
                 self.add_error("format", "An Anki package is a file: upload it.")
-        for field in ("separator", "card_separator"):
+        for field, names, default in (
+            ("separator", SEPARATORS, "tab"),
+            ("card_separator", CARD_SEPARATORS, "newline"),
+        ):
             if data.get(field) == "custom":
                 data[field] = data.get(f"custom_{field}") or ""
                 if not data[field]:
                     self.add_error(f"custom_{field}", "Type the custom separator.")
+            else:
+                data[field] = names[data.get(field) or default]
         return data
 
 

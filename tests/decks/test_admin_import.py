@@ -84,7 +84,7 @@ def test_paste_quizlet_text_with_chosen_separators(staff_client):
         "title": "Biology",
         "separator": "custom",
         "custom_separator": " - ",
-        "card_separator": ";",
+        "card_separator": "semicolon",
     }
     html = staff_client.post(URL, data).content.decode()
     assert "3 to add" in html
@@ -94,6 +94,28 @@ def test_paste_quizlet_text_with_chosen_separators(staff_client):
         ("photosynthesis", "how plants make food"),
         ("osmosis", "water through a membrane"),
         ("mitochondria", "the powerhouse - of the cell"),
+    ]
+
+
+@pytest.mark.django_db
+def test_paste_as_a_browser_sends_it(staff_client):
+    # A browser sends a textarea's lines and any newline in a value as CR LF,
+    # so the separators' values are names.
+    form = staff_client.get(URL).content.decode()
+    values = re.findall(r'<option value="([^"]*)"', form)
+    assert "newline" in values and all(value.isprintable() for value in values)
+    data = {
+        "text": "bonjour\thello\r\nmerci\tthank you\r\n",
+        "format": "pasted",
+        "title": "French",
+        "separator": "tab",
+        "card_separator": "newline",
+    }
+    html = staff_client.post(URL, data).content.decode()
+    staff_client.post(URL, {"token": token_of(html)})
+    assert list(Card.objects.values_list("question", "answer")) == [
+        ("bonjour", "hello"),
+        ("merci", "thank you"),
     ]
 
 
