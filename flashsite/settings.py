@@ -160,6 +160,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# The largest deck file an import reads; decks.formats.base.Limits has the
+# others (what an archive may unpack to, members, cards), each a setting too.
+DECK_IMPORT_MAX_BYTES = envint("DECK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
