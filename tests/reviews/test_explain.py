@@ -1,0 +1,118 @@
+"""The queries behind every study request find a person's cards through the
+(user, deck, due) index, on SQLite and on PostgreSQL.
+
+The plans are those of the real queries: the next-card query is captured as
+build_queue runs it, and the due count is queue_counts' own expression. The
+table holds enough people and cards (10,000 card states, statistics gathered)
+that PostgreSQL's planner picks an index on its own merits, as it would in
+production; nothing switches sequential scans off.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from decks.models import Card, Deck
+from reviews.models import REVIEW, CardState, build_queue, decks_with_queue_counts, queue_counts
+
+INDEX = "cardstate_user_deck_due"
+PEOPLE, CARDS_PER_DECK, SEEN, DUE_EVERY = 20, 1000, 250, 10
+
+
+@pytest.fixture
+def now() -> datetime:
+    return timezone.now()
+
+
+@pytest.fixture
+def crowd(db, now: datetime) -> tuple[User, Deck]:
+    """20 people who have each seen the first 250 cards of two 1,000-card decks,
+    one in ten of them due now: 10,000 card states.
+
+    The rows go in as people would write them, interleaved, so that one
+    person's cards are spread over the table and not packed on a few pages.
+    """
+    decks = [Deck.objects.create(title=f"Deck {n}", slug=f"deck-{n}") for n in (1, 2)]
+    for deck in decks:
+        Card.objects.bulk_create(
+            Card(deck=deck, position=i, question=f"Q{i}?", answer=f"A{i}")
+            for i in range(1, CARDS_PER_DECK + 1)
+        )
+    User.objects.bulk_create(User(username=f"person{n}", password="!") for n in range(PEOPLE))
+    users = list(User.objects.all())
+    seen = [
+        list(
+            Card.objects.filter(deck=deck).order_by("position").values_list("pk", "position")[:SEEN]
+        )
+        for deck in decks
+    ]
+    CardState.objects.bulk_create(
+        (
+            CardState(
+                user=user,
+                card_id=card_id,
+                deck_id=deck.pk,
+                state=REVIEW,
+                stability=10.0,
+                difficulty=5.0,
+                due=now + timedelta(days=-1 if position % DUE_EVERY == 0 else 5),
+                last_review=now - timedelta(days=5),
+                reps=3,
+                last_rating=4,
+            )
+            for index in range(SEEN)
+            for user in users
+            for deck, cards in zip(decks, seen, strict=True)
+            for card_id, position in [cards[index]]
+        ),
+        batch_size=2000,
+    )
+    if connection.vendor == "postgresql":
+        # As autovacuum would have by now. SQLite keeps no statistics unless
+        # asked (Django never asks), so there the plan is the one it ships with.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return User.objects.get(username="person7"), decks[1]
+
+
+def plan_of(sql: str, params: tuple = ()) -> str:
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params or None)
+        rows = cursor.fetchall()
+    # SQLite: (id, parent, notused, detail); PostgreSQL: one line of text per row.
+    return "\n".join(str(row[-1]) for row in rows)
+
+
+def assert_uses_the_index(plan: str) -> None:
+    assert INDEX in plan, plan
+    if connection.vendor == "sqlite":
+        # SQLite names the table's alias in subqueries (U0), so any full scan shows.
+        assert not re.search(r"^SCAN ", plan, re.MULTILINE), plan
+    else:
+        assert not re.search(r"Seq Scan on reviews_cardstate", plan), plan
+
+
+def test_the_next_card_query_uses_the_index(crowd: tuple[User, Deck], now: datetime) -> None:
+    user, deck = crowd
+    deck = decks_with_queue_counts(user, now).get(pk=deck.pk)
+    assert deck.due_count == SEEN // DUE_EVERY
+    with CaptureQueriesContext(connection) as captured:
+        queue = build_queue(user=user, deck=deck, now=now)
+    assert queue.card is not None and queue.card.deck_id == deck.pk
+    [query] = captured.captured_queries
+    assert "reviews_cardstate" in query["sql"]
+    assert_uses_the_index(plan_of(query["sql"]))
+
+
+def test_the_due_count_query_uses_the_index(crowd: tuple[User, Deck], now: datetime) -> None:
+    user, deck = crowd
+    due_count = queue_counts(user, now)["due_count"]
+    decks = Deck.objects.filter(pk=deck.pk).annotate(due_count=due_count)
+    assert decks.get().due_count == SEEN // DUE_EVERY
+    assert_uses_the_index(plan_of(*decks.query.sql_with_params()))
