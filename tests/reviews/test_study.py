@@ -1,5 +1,8 @@
 """The study page: GET /decks/<slug>/study/ shows the next card's question side."""
 
+import re
+from html import unescape
+
 import pytest
 from django.test import Client
 
@@ -45,6 +48,16 @@ def test_it_links_show_answer_to_the_answer_page(alice_client: Client, cards: li
     assert f'href="{answer_url(cards[0])}?shown=' in html
     assert f'hx-get="{answer_url(cards[0])}?shown=' in html
     assert shown_card_id(response) == cards[0].pk
+
+
+def test_show_answer_opens_the_answer_side(alice_client: Client, deck: Deck) -> None:
+    page = text(alice_client.get(STUDY))
+    href = re.search(r'<a class="button button-flip"[^>]*href="([^"]+)"', page)[1]
+    response = alice_client.get(unescape(href))
+    assert response.status_code == 200
+    assert shown_question(response) == "What is Model Distillation?"
+    assert "Reduce a whole LLM to a much smaller, scoped-down model" in text(response)
+    assert "Show answer" not in text(response)
 
 
 def test_it_shows_how_many_cards_are_left_today(alice_client: Client, deck: Deck) -> None:
