@@ -66,16 +66,18 @@ INSTALLED_APPS = [
     "axes",
 ]
 
+# The CSP and X-Frame-Options come before CommonMiddleware so that they also
+# reach the 400 page it answers a request for an unknown host with.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flashsite.middleware.PrivatePagesMiddleware",
     "axes.middleware.AxesMiddleware",
