@@ -1,5 +1,7 @@
 """The answer side: GET /decks/<slug>/study/<card_id>/answer/ flips the card."""
 
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -88,6 +90,21 @@ def test_each_button_promises_the_interval_its_press_records(
     assert format_interval(state.due - state.last_review) == promised
 
 
+def test_the_days_5_promises_are_the_days_it_records_for_every_card(
+    alice_client: Client, alice: User, cards: list[Card]
+) -> None:
+    # "5 Perfectly" on a new card is about 8 days, fuzzed per person and card
+    # by a few days: only the same seed on both sides keeps every promise.
+    promised, recorded = [], []
+    for card in cards:
+        promised.append(promised_intervals(alice_client.get(answer_url(card)))[4])
+        flip_and_rate(alice_client, card, 5)
+        state = CardState.objects.get(user=alice, card=card)
+        recorded.append(format_interval(state.due - state.last_review))
+    assert promised == recorded
+    assert len(set(recorded)) > 1  # the fuzz is there to be kept
+
+
 def test_it_shows_bob_a_new_card_after_alice_rated_it(
     alice_client: Client, bob_client: Client, cards: list[Card]
 ) -> None:
@@ -147,3 +164,17 @@ def test_it_404s_for_an_unpublished_deck(alice_client: Client, hidden_card: Card
 def test_it_rejects_post(alice_client: Client, cards: list[Card]) -> None:
     response = alice_client.post(answer_url(cards[0]))
     assert response.status_code == 405
+
+
+def test_it_escapes_what_it_echoes_from_the_url(alice_client: Client, cards: list[Card]) -> None:
+    # `shown` comes back in the form and the links: as text, never as markup.
+    response = alice_client.get(answer_url(cards[0]), {"shown": '"><script>alert(1)</script>'})
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in text(response)
+    # Rating with the tampered value is refused, not recorded with a made-up duration.
+    bad = alice_client.post(
+        rate_url(cards[0]),
+        {"rating": 4, "reps": 0, "shown": unescape(hidden_value(response, "shown"))},
+    )
+    assert bad.status_code == 400
+    assert not Review.objects.exists()
