@@ -162,6 +162,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+
+def axes_username(request, credentials: dict | None) -> str | None:
+    """The username axes records, cut to the 150 characters a username can have.
+
+    Django's log-in forms pass any length on to authentication, and axes'
+    column holds 255: a longer name would be a database error on PostgreSQL
+    (a 500) instead of a failed log-in.
+    """
+    username = (credentials or request.POST).get("username")
+    return username[:150] if isinstance(username, str) else username
+
+
+AXES_USERNAME_CALLABLE = axes_username
+
 # The largest deck file an import reads; decks.formats.base.Limits has the
 # others (what an archive may unpack to, members, cards), each a setting too.
 DECK_IMPORT_MAX_BYTES = envint("DECK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
