@@ -3,7 +3,18 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, OuterRef, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from decks.models import Card, Deck
@@ -121,6 +132,10 @@ class Review(models.Model):
 MAX_DURATION_MS = 5 * 60 * 1000
 
 
+class _Unread:
+    """Marks a `state` argument the caller left out."""
+
+
 def record_review(
     *,
     user,
@@ -129,32 +144,35 @@ def record_review(
     now: datetime,
     shown_reps: int,
     duration_ms: int | None = None,
+    state: "CardState | None | type[_Unread]" = _Unread,
 ) -> Review | None:
     """Store a rating and the card's new schedule, in one transaction.
 
     `shown_reps` is the card's review count when it was shown. If it no longer
     matches, this showing was rated already (a double submit, or a second
-    tab), and nothing is written: the result is None. Two such requests at
-    the same instant meet the unique (user, card, seq) constraint instead.
+    tab), and nothing is written: the result is None.
+
+    `state` is the person's CardState for the card as the caller read it
+    (None for a new card); left out, it is read here. It needs no lock: the
+    unique (user, card, seq) lets only one review of a showing in, and the
+    state is updated only if its review count is still the one read, so a
+    request racing another (or an undo) writes nothing instead of a schedule
+    computed from a stale state.
     """
+    if state is _Unread:
+        state = CardState.objects.filter(user=user, card=card).first()
+    before = state.schedule if state else None
+    if (before.reps if before else 0) != shown_reps:
+        return None
+    after = next_schedule(
+        before,
+        rating,
+        now,
+        desired_retention=user.desired_retention,
+        seed=review_seed(user.pk, card.pk, shown_reps),
+    )
     try:
         with transaction.atomic():
-            state = (
-                CardState.objects.select_for_update()
-                .filter(user=user, card=card)
-                .order_by()
-                .first()
-            )
-            before = state.schedule if state else None
-            if (before.reps if before else 0) != shown_reps:
-                return None
-            after = next_schedule(
-                before,
-                rating,
-                now,
-                desired_retention=user.desired_retention,
-                seed=review_seed(user.pk, card.pk, shown_reps),
-            )
             review = Review.objects.create(
                 user=user,
                 card=card,
@@ -172,11 +190,19 @@ def record_review(
                 state.apply(after)
                 state.save(force_insert=True)
             else:
+                changed = CardState.objects.filter(pk=state.pk, reps=shown_reps).update(
+                    **after.__dict__
+                )
+                if not changed:
+                    raise _StaleState
                 state.apply(after)
-                state.save(update_fields=list(after.__dict__))
             return review
-    except IntegrityError:
+    except (IntegrityError, _StaleState):
         return None
+
+
+class _StaleState(Exception):
+    """The card's state changed since it was read: roll the review back."""
 
 
 def undo_last_review(*, user, deck: Deck) -> Review | None:
@@ -241,17 +267,43 @@ def decks_with_queue_counts(user, now: datetime) -> models.QuerySet[Deck]:
     return Deck.objects.published().annotate(**queue_counts(user, now))
 
 
-def card_with_queue_counts(user, now: datetime, *, slug: str, card_id: int) -> Card | None:
-    """A card of a published deck, its deck carrying this person's `queue_counts`: one query."""
+STATE_FIELDS = (
+    "id",
+    "state",
+    "step",
+    "stability",
+    "difficulty",
+    "due",
+    "last_review",
+    "reps",
+    "lapses",
+    "last_rating",
+)
+
+
+def card_for_study(user, now: datetime, *, slug: str, card_id: int) -> Card | None:
+    """A card of a published deck, in one query, with this person's CardState as
+    `card.state` (None if never rated) and its deck carrying their `queue_counts`."""
     card = (
         Card.objects.select_related("deck")
+        .annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
+        .annotate(**{f"my_{name}": F(f"mine__{name}") for name in STATE_FIELDS})
         .annotate(**queue_counts(user, now, deck_ref="deck"))
         .filter(pk=card_id, deck__slug=slug, deck__published=True)
         .first()
     )
-    if card is not None:
-        for name in COUNT_NAMES:
-            setattr(card.deck, name, getattr(card, name))
+    if card is None:
+        return None
+    for name in COUNT_NAMES:
+        setattr(card.deck, name, getattr(card, name))
+    card.state = None
+    if card.my_id is not None:
+        card.state = CardState(
+            user=user,
+            card=card,
+            deck_id=card.deck_id,
+            **{name: getattr(card, f"my_{name}") for name in STATE_FIELDS},
+        )
     return card
 
 

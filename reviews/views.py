@@ -15,10 +15,9 @@ from decks.models import Card, Deck
 from .charts import heatmap, progress_charts
 from .forms import RatingForm
 from .models import (
-    CardState,
     Queue,
     build_queue,
-    card_with_queue_counts,
+    card_for_study,
     count_review,
     decks_with_queue_counts,
     new_cards_left,
@@ -130,10 +129,10 @@ def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     now = timezone.now()
-    card = card_with_queue_counts(request.user, now, slug=slug, card_id=card_id)
+    card = card_for_study(request.user, now, slug=slug, card_id=card_id)
     if card is None:
         raise Http404("No such card in this deck.")
-    state = CardState.objects.filter(user=request.user, card=card).first()
+    state = card.state
     before = state.schedule if state else None
     reps = before.reps if before else 0
     ratings = []
@@ -175,14 +174,7 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
 @require_POST
 def rate_card(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     now = timezone.now()
-    if request.htmx:
-        card = card_with_queue_counts(request.user, now, slug=slug, card_id=card_id)
-    else:
-        card = (
-            Card.objects.select_related("deck")
-            .filter(pk=card_id, deck__slug=slug, deck__published=True)
-            .first()
-        )
+    card = card_for_study(request.user, now, slug=slug, card_id=card_id)
     if card is None:
         raise Http404("No such card in this deck.")
     form = RatingForm(request.POST)
@@ -202,6 +194,7 @@ def rate_card(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse
         now=now,
         shown_reps=form.cleaned_data["reps"],
         duration_ms=duration_ms if duration_ms is not None and duration_ms >= 0 else None,
+        state=card.state,
     )
     more = form.cleaned_data["more"]
     if not request.htmx:

@@ -21,7 +21,7 @@ from reviews.scheduling import Schedule, next_schedule, review_seed
 
 from .helpers import answer_url, rate_url, shown_card_id, study_url, undo_url
 
-# Today: study page 4, answer 4, rate 8 (form POST) or 9 (htmx), on SQLite and PostgreSQL.
+# Today: study page 4, answer 3, rate 7 (form POST) or 8 (htmx), on SQLite and PostgreSQL.
 BUDGET = 10
 # Undo is outside DESIGN.md's three budgets: it finds the deck, then (for htmx)
 # the deck again with the counts it changed; the BEGIN and COMMIT of its
