@@ -111,6 +111,10 @@ class Review(models.Model):
     seq = models.PositiveIntegerField()
     rating = models.PositiveSmallIntegerField()
     reviewed_at = models.DateTimeField()
+    day = models.DateField(
+        help_text="The person's own date when they rated, in their time zone then: "
+        "streaks and reviews per day count these days."
+    )
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField()
@@ -179,6 +183,7 @@ def record_review(
                 seq=shown_reps,
                 rating=rating,
                 reviewed_at=now,
+                day=now.astimezone(user.tzinfo()).date(),
                 duration_ms=(
                     min(duration_ms, MAX_DURATION_MS) if duration_ms is not None else None
                 ),

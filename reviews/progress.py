@@ -9,7 +9,8 @@ Days are the person's local days (`User.time_zone`).
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncDate
 
 from decks.models import Card, Deck
@@ -109,12 +110,7 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
     reviews = _reviews(user, deck)
     states = _states(user, deck)
 
-    day_rows = (
-        reviews.annotate(day=TruncDate("reviewed_at", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"), ms=Sum("duration_ms"))
-        .order_by("day")
-    )
+    day_rows = reviews.values("day").annotate(n=Count("id"), ms=Sum("duration_ms")).order_by("day")
     days = [DayCount(row["day"], row["n"], row["ms"] or 0) for row in day_rows]
 
     recent = reviews.filter(reviewed_at__gte=now - timedelta(days=30), before__state=REVIEW)
@@ -161,19 +157,15 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
     rating_sum = sum(r * n for r, n in by_rating_seen.items() if r)
 
     # Calibration: after a rating r, was the card recalled (rated 3+) at its next review?
-    next_rating = Subquery(
-        Review.objects.filter(
-            user=OuterRef("user"), card=OuterRef("card"), seq=OuterRef("seq") + 1
-        ).values("rating")[:1]
-    )
+    # Each review records the card's previous rating in `before`, so one pass over
+    # the reviews pairs every rating with the one that followed it.
     calibration_rows = (
-        reviews.annotate(next_rating=next_rating)
-        .filter(next_rating__isnull=False)
-        .values("rating")
-        .annotate(total=Count("id"), recalled=Count("id", filter=Q(next_rating__gte=RECALLED)))
-        .order_by("rating")
+        reviews.filter(before__isnull=False)
+        .values(rating_before=KeyTransform("last_rating", "before"))
+        .annotate(total=Count("id"), recalled=Count("id", filter=Q(rating__gte=RECALLED)))
+        .order_by()
     )
-    by_first = {row["rating"]: row for row in calibration_rows}
+    by_first = {int(row["rating_before"]): row for row in calibration_rows}
     calibration = []
     for rating in range(1, 6):
         row = by_first.get(rating, {"total": 0, "recalled": 0})

@@ -59,7 +59,18 @@ def bulk_history(user: User, cards: list[Card], total: int, now: datetime) -> No
     per_card = total // len(cards)
     span = timedelta(days=400)
     gap = span / per_card
-    fields = ["user", "card", "seq", "rating", "reviewed_at", "duration_ms", "before", "after"]
+    fields = [
+        "user",
+        "card",
+        "seq",
+        "rating",
+        "reviewed_at",
+        "day",
+        "duration_ms",
+        "before",
+        "after",
+    ]
+    tz = user.tzinfo()
     model_fields = [Review._meta.get_field(name) for name in fields]
     prepare_time = connection.ops.adapt_datetimefield_value
     prepare_json = Review._meta.get_field("after").get_db_prep_save
@@ -87,6 +98,7 @@ def bulk_history(user: User, cards: list[Card], total: int, now: datetime) -> No
                     seq,
                     rating,
                     prepare_time(at),
+                    at.astimezone(tz).date(),
                     8_000,
                     prepare_json(previous, connection),
                     prepare_json(after, connection),

@@ -41,8 +41,7 @@ def local(day: date, hh: int, mm: int, tz: ZoneInfo) -> datetime:
 NY_NOW = datetime(2025, 6, 18, 16, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def around_midnight_in_new_york(alice, cards):
+def rate_around_midnight_in_new_york(alice, cards) -> None:
     """One rating at 23:30 on the 17th in New York (03:30 UTC on the 18th),
     one at 00:30 on the 18th (04:30 UTC)."""
     first = rate(alice, cards[0], 4, datetime(2025, 6, 18, 3, 30, tzinfo=UTC))
@@ -51,11 +50,23 @@ def around_midnight_in_new_york(alice, cards):
     assert second.reviewed_at.astimezone(NEW_YORK).isoformat() == "2025-06-18T00:30:00-04:00"
 
 
+@pytest.fixture
+def around_midnight_in_new_york(alice, cards):
+    """Alice lives in New York and rates around her midnight."""
+    alice.time_zone = "America/New_York"
+    alice.save()
+    rate_around_midnight_in_new_york(alice, cards)
+
+
+@pytest.fixture
+def around_midnight_in_utc(alice, cards):
+    """The same moments, rated by Alice while her time zone is UTC."""
+    rate_around_midnight_in_new_york(alice, cards)
+
+
 def test_a_review_at_23_30_local_counts_to_that_local_day(
     alice, alice_client, around_midnight_in_new_york, time_machine
 ):
-    alice.time_zone = "America/New_York"
-    alice.save()
     time_machine.move_to(NY_NOW, tick=False)
 
     page = parse(alice_client.get(DECK_PAGE))
@@ -69,7 +80,7 @@ def test_a_review_at_23_30_local_counts_to_that_local_day(
 
 
 def test_the_same_reviews_in_utc_fall_on_one_day(
-    alice, alice_client, around_midnight_in_new_york, time_machine
+    alice, alice_client, around_midnight_in_utc, time_machine
 ):
     time_machine.move_to(NY_NOW, tick=False)
 
@@ -81,9 +92,23 @@ def test_the_same_reviews_in_utc_fall_on_one_day(
     assert reviews_per_day(page) == {"2025-06-18": "2"}
 
 
+def test_a_review_keeps_its_day_when_the_time_zone_changes(
+    alice, alice_client, around_midnight_in_new_york, time_machine
+):
+    """A day is the person's date when they rated: moving to UTC later does not
+    move past reviews to other days or break the streak they made."""
+    alice.time_zone = "UTC"
+    alice.save()
+    time_machine.move_to(NY_NOW, tick=False)
+
+    page = parse(alice_client.get(DECK_PAGE))
+
+    assert reviews_per_day(page) == {"2025-06-17": "1", "2025-06-18": "1"}
+    assert figures(page)["Current streak"] == "2 days"
+
+
 def test_today_starts_at_local_midnight(alice, around_midnight_in_new_york):
     """At 00:45 on the 18th in New York (04:45 UTC) the 23:30 review is yesterday's."""
-    alice.time_zone = "America/New_York"
     p = progress(user=alice, deck=None, now=datetime(2025, 6, 18, 4, 45, tzinfo=UTC))
     assert p.reviews_today == 1
     assert p.streaks == Streaks(current=2, longest=2)

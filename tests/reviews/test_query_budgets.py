@@ -75,6 +75,7 @@ def give_history(
                 seq=seq,
                 rating=4,
                 reviewed_at=reviewed_at,
+                day=reviewed_at.date(),
                 duration_ms=4000,
                 before=previous,
                 after=after,

@@ -227,7 +227,13 @@ def test_a_racing_duplicate_meets_the_unique_constraint(alice: User, cards: list
     now = timezone.now()
     after = next_schedule(None, 4, now, desired_retention=0.9, seed="race")
     Review.objects.create(
-        user=alice, card=cards[0], seq=0, rating=4, reviewed_at=now, after=after.to_json()
+        user=alice,
+        card=cards[0],
+        seq=0,
+        rating=4,
+        reviewed_at=now,
+        day=now.date(),
+        after=after.to_json(),
     )
     assert record_review(user=alice, card=cards[0], rating=1, now=now, shown_reps=0) is None
     assert Review.objects.count() == 1
@@ -242,7 +248,13 @@ def test_the_database_refuses_a_rating_outside_1_to_5(
     after = next_schedule(None, 4, now, desired_retention=0.9, seed="x")
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.create(
-            user=alice, card=cards[0], seq=0, rating=rating, reviewed_at=now, after=after.to_json()
+            user=alice,
+            card=cards[0],
+            seq=0,
+            rating=rating,
+            reviewed_at=now,
+            day=now.date(),
+            after=after.to_json(),
         )
 
 
