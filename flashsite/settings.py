@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "flashsite.middleware.BadInputMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "flashsite.middleware.PrivatePagesMiddleware",
     "axes.middleware.AxesMiddleware",
