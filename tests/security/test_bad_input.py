@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
+from django.urls import include, path
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
 
 from accounts.models import User
@@ -67,7 +68,6 @@ BAD_RATINGS = [
     HUGE,
     "-" + HUGE,
     "1e3",
-    "3\x00",
     "0x3",
     "NaN",
 ]
@@ -90,8 +90,8 @@ def test_a_missing_rating_is_a_400(learner, card):
 
 @pytest.mark.parametrize(
     "extra",
-    [{"reps": "-1"}, {"reps": "abc"}, {"reps": HUGE}, {"reps": "1.5"}, {"reps": ""}, {"reps": NUL}]
-    + [{"reps": "0", "shown": shown} for shown in ("abc", "-5", HUGE, "1.5", NUL)],
+    [{"reps": "-1"}, {"reps": "abc"}, {"reps": HUGE}, {"reps": "1.5"}, {"reps": ""}]
+    + [{"reps": "0", "shown": shown} for shown in ("abc", "-5", HUGE, "1.5")],
 )
 def test_a_bad_showing_is_a_400(learner, card, extra):
     response = post_unchanged(learner, f"{STUDY}{card.pk}/rate/", {"rating": "3", **extra})
@@ -163,7 +163,7 @@ def test_a_forged_user_field_rates_as_oneself(learner, card, alice, bob):
     assert not CardState.objects.filter(user=bob).exists()
 
 
-@pytest.mark.parametrize("card_param", ["abc", "-1", "999999", HUGE, "1.5", NUL, ""])
+@pytest.mark.parametrize("card_param", ["abc", "-1", "999999", HUGE, "1.5", ""])
 def test_studying_a_junk_card_is_a_404_or_the_queue(learner, deck, card_param):
     response = learner.get(STUDY, {"card": card_param, "more": "junk"})
     assert response.status_code == (200 if card_param == "" else 404)
@@ -177,7 +177,7 @@ def test_the_answer_side_shrugs_off_junk_parameters(learner, card, query):
 
 
 @pytest.mark.parametrize(
-    "query", [{"sort": "__class__", "dir": "up"}, {"sort": HUGE}, {"sort": NUL}, {"dir": LONG}]
+    "query", [{"sort": "__class__", "dir": "up"}, {"sort": HUGE}, {"dir": LONG}]
 )
 def test_progress_shrugs_off_junk_sorting(learner, deck, query):
     assert learner.get("/progress/fine-tuning-flashcards/", query).status_code == 200
@@ -197,16 +197,16 @@ GOOD_SETTINGS = {
     "theme": "auto",
 }
 BAD_SETTINGS = (
-    [("new_cards_per_day", value) for value in ("-1", "10000", "abc", "", HUGE, "2.5", NUL)]
+    [("new_cards_per_day", value) for value in ("-1", "10000", "abc", "", HUGE, "2.5")]
     + [
         ("desired_retention", value)
-        for value in ("0.5", "0.98", "1.5", "nan", "inf", "-inf", "1e309", "abc", "", NUL)
+        for value in ("0.5", "0.98", "1.5", "nan", "inf", "-inf", "1e309", "abc", "")
     ]
     + [
         ("time_zone", value)
-        for value in ("Mars/Olympus", "../../etc/passwd", "", "x" * 10_000, NUL, "<script>")
+        for value in ("Mars/Olympus", "../../etc/passwd", "", "x" * 10_000, "<script>")
     ]
-    + [("theme", value) for value in ("evil", "", "dark\x00")]
+    + [("theme", value) for value in ("evil", "", "DARK")]
 )
 
 
@@ -262,14 +262,12 @@ BAD_SIGNUPS = [
     {"username": "<script>alert(1)</script>"},
     {"username": "with space"},
     {"username": ""},
-    {"username": NUL},
     {"username": "alice"},  # taken
     {"username": "ALICE"},  # taken, in other letters
     {"password2": PASSWORD + "!"},
     {"password1": "short", "password2": "short"},
     {"password1": "password1234", "password2": "password1234"},  # common
     {"password1": "12345678901234", "password2": "12345678901234"},  # numeric
-    {"password1": NUL * 3, "password2": NUL * 3},
     {"email": "not-an-email"},
     {"email": "x" * 300 + "@example.org"},
     {"password1": LONG, "password2": LONG + "y"},
@@ -298,7 +296,6 @@ def test_a_forged_staff_flag_at_sign_up_is_ignored(db):
         {"username": "alice", "password": "wrong"},
         {"username": "alice"},
         {"password": "alice-password-123"},
-        {"username": NUL, "password": NUL},
         {"username": LONG, "password": LONG},
         {"username": "alice' OR '1'='1", "password": "' OR '1'='1"},
     ],
@@ -337,7 +334,6 @@ OFF_SITE = [
     " //evil.example/",
     "/\t/evil.example/",
     "/%09/evil.example/",
-    "\x00//evil.example/",
 ]
 
 
@@ -377,7 +373,7 @@ def test_the_next_field_is_an_escaped_value(alice, next_url):
 # --- Account deletion and passwords -------------------------------------------------------
 
 
-@pytest.mark.parametrize("password", ["wrong", "", NUL, LONG])
+@pytest.mark.parametrize("password", ["wrong", "", LONG])
 def test_deleting_an_account_needs_its_password(learner, alice, password):
     response = post_unchanged(learner, "/accounts/delete/", {"password": password})
     assert response.status_code == 200
@@ -398,7 +394,6 @@ def test_a_forged_user_field_deletes_only_oneself(learner, alice, bob):
         {"old_password": "wrong", "new_password1": PASSWORD, "new_password2": PASSWORD},
         {"old_password": "alice-password-123", "new_password1": PASSWORD, "new_password2": "x"},
         {"old_password": "alice-password-123", "new_password1": "short", "new_password2": "short"},
-        {"old_password": NUL, "new_password1": NUL, "new_password2": NUL},
         {},
     ],
 )
@@ -409,7 +404,7 @@ def test_a_bad_password_change_changes_nothing(learner, alice, data):
     assert alice.check_password("alice-password-123")
 
 
-@pytest.mark.parametrize("email", ["nobody@example.org", "not-an-email", "", NUL, "x" * 500])
+@pytest.mark.parametrize("email", ["nobody@example.org", "not-an-email", "", "x" * 500])
 def test_password_reset_for_junk_sends_nothing(alice, email):
     response = post_unchanged(client_of(None), "/accounts/password_reset/", {"email": email})
     assert response.status_code in (200, 302)
@@ -447,6 +442,86 @@ def test_a_reset_link_cannot_set_another_persons_password(alice, bob):
     assert "new_password1" not in response.content.decode()
 
 
+# --- NUL characters --------------------------------------------------------------------
+# No form sends one and PostgreSQL refuses them in text: any parameter holding one is a 400.
+
+NUL_REQUESTS = [
+    ("learner", "post", f"{STUDY}CARD/rate/", {"rating": "3\x00", "reps": "0"}),
+    ("learner", "post", f"{STUDY}CARD/rate/", {"rating": "3", "reps": "0", "shown": NUL}),
+    ("learner", "get", STUDY, {"card": NUL}),
+    ("learner", "get", "/progress/", {"sort": NUL}),
+    ("learner", "post", "/accounts/settings/", {**GOOD_SETTINGS, "time_zone": NUL}),
+    ("learner", "post", "/accounts/settings/", {**GOOD_SETTINGS, "theme": "dark\x00"}),
+    ("learner", "post", "/accounts/delete/", {"password": NUL}),
+    ("learner", "post", "/accounts/password_change/", {"old_password": NUL}),
+    ("learner", "post", "/accounts/logout/", {"next": "\x00//evil.example/"}),
+    ("visitor", "post", "/accounts/signup/", {**GOOD_SIGNUP, "username": NUL}),
+    ("visitor", "post", "/accounts/login/", {"username": NUL, "password": NUL}),
+    ("visitor", "post", "/accounts/login/", {"username": "alice", "password": "x", NUL: "1"}),
+    ("visitor", "get", "/accounts/login/", {"next": "\x00//evil.example/"}),
+    ("visitor", "post", "/accounts/password_reset/", {"email": NUL}),
+    ("staff", "post", "/admin/decks/deck/import/", {"token": NUL}),
+    ("staff", "post", "/admin/decks/deck/import/", {"text": NUL, "title": "T", "format": "csv"}),
+    ("staff", "get", "/admin/decks/card/", {"q": NUL}),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "url", "data"), NUL_REQUESTS)
+def test_a_nul_character_anywhere_is_a_400(alice, charlie, card, who, method, url, data):
+    client = client_of({"learner": alice, "visitor": None, "staff": charlie}[who])
+    url = url.replace("CARD", str(card.pk))
+    before = counts()
+    response = getattr(client, method)(url, data)
+    assert response.status_code == 400
+    assert "That request did not make sense" in response.content.decode()
+    assert counts() == before
+
+
+# --- The admin (staff) ---------------------------------------------------------------------
+# Django's admin trusts staff to send what its own forms offer; these crashed it (500)
+# until flashsite.middleware.BadInputMiddleware answered them with the 400 page.
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"/admin/reviews/review/?reviewed_at__year={HUGE}",
+        f"/admin/reviews/review/?reviewed_at__year=2025&reviewed_at__month={HUGE}",
+        f"/admin/axes/accesslog/?attempt_time__year={HUGE}",
+        "/admin/autocomplete/?app_label=decks&model_name=card&field_name=deck&term=%00",
+    ],
+)
+def test_absurd_admin_filters_are_a_400(charlie, deck, query):
+    assert client_of(charlie).get(query).status_code == 400
+
+
+@pytest.mark.parametrize("deck_value", ["<script>", "../../etc/passwd", HUGE, "-1", "1.5"])
+def test_an_absurd_deck_for_a_new_card_is_refused(charlie, deck, deck_value):
+    data = {"deck": deck_value, "question": "Q?", "answer": "A", "position": "1", "category": ""}
+    response = post_unchanged(client_of(charlie), "/admin/decks/card/add/", data)
+    assert response.status_code in (200, 400)
+
+
+def test_an_absurd_permission_id_for_a_group_is_refused(charlie):
+    response = post_unchanged(
+        client_of(charlie), "/admin/auth/group/add/", {"name": "Editors", "permissions": HUGE}
+    )
+    assert response.status_code in (200, 400)
+
+
+def our_buggy_view(request):
+    raise ValueError("a bug of ours")
+
+
+urlpatterns = [path("admin/ours/", our_buggy_view), path("", include("flashsite.urls"))]
+
+
+@pytest.mark.urls(__name__)
+def test_our_own_value_errors_in_the_admin_stay_500s(charlie):
+    """The 400 is for Django's own trust in staff, not a blanket over bugs of ours."""
+    assert client_of(charlie).get("/admin/ours/").status_code == 500
+
+
 # --- Importing a deck (staff) -------------------------------------------------------------
 
 JUNK_FILES = [
@@ -474,7 +549,7 @@ def test_a_junk_deck_file_imports_nothing(charlie, name, data, format):
     assert 'name="token"' not in response.content.decode()
 
 
-@pytest.mark.parametrize("token", ["", "forged", LONG, NUL])
+@pytest.mark.parametrize("token", ["", "forged", LONG])
 def test_a_forged_import_token_imports_nothing(charlie, token):
     response = post_unchanged(client_of(charlie), "/admin/decks/deck/import/", {"token": token})
     assert response.status_code in (200, 303)
