@@ -187,6 +187,7 @@ def card_history(
     states: list[CardState],
 ) -> None:
     first, end, now = times
+    tz = user.tzinfo()
     gaps = [timedelta(days=2.5**k * rng.uniform(0.7, 1.3)) for k in range(reps - 1)]
     room = end - first
     total = sum(gaps, timedelta())
@@ -235,6 +236,7 @@ def card_history(
                 seq=seq,
                 rating=rating,
                 reviewed_at=when,
+                day=when.astimezone(tz).date(),
                 duration_ms=rng.randint(1500, 15000),
                 before=before,
                 after=after,
