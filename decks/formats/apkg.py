@@ -129,7 +129,9 @@ def _collection_bytes(data: bytes, limits: Limits) -> bytes:
             raise DeckFormatError(f"the archive is damaged: {name} cannot be unpacked") from None
     if name.endswith("b"):
         try:
-            reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw))
+            reader = zstandard.ZstdDecompressor().stream_reader(
+                io.BytesIO(raw), read_across_frames=True
+            )
             raw = _read_capped(reader, name, len(raw), limits)
         except zstandard.ZstdError:
             raise DeckFormatError(f"the archive is damaged: {name} cannot be unpacked") from None

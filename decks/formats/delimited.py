@@ -33,7 +33,8 @@ SEPARATOR_NAMES = {
     "pipe": "|",
     "colon": ":",
 }
-SEPARATOR_WORDS = {",": "a comma", "\t": "a tab", ";": "a semicolon", "|": "a pipe", ":": "a colon"}
+# How a message names a separator.
+SEPARATOR_WORDS = {value: name for name, value in SEPARATOR_NAMES.items()}
 
 # Anki's own tags; they say nothing about what a card is about.
 ANKI_TAGS = {"leech", "marked"}
@@ -150,10 +151,10 @@ def read(data: bytes, *, separator: str = ",") -> ParsedDeck:
                 question_at, answer_at = free[0], free[1]
                 category_at = meta.tags_column if meta.tags_column is not None else free[2]
                 if not meta.present and len(row) > 3:
-                    word = SEPARATOR_WORDS.get(separator, "the separator")
+                    word = SEPARATOR_WORDS.get(separator, repr(separator))
                     deck.problem(
                         f"{len(row)} fields where a question, an answer and a category "
-                        f"were expected; put a field holding {word} in double quotes",
+                        f"were expected; put a field holding a {word} in double quotes",
                         line,
                     )
                     continue
@@ -163,11 +164,8 @@ def read(data: bytes, *, separator: str = ",") -> ParsedDeck:
 
             question, answer = field(question_at), field(answer_at)
             if answer_at is not None and answer_at >= len(row):
-                deck.problem(
-                    "a question without an answer (no "
-                    f"{SEPARATOR_WORDS.get(separator, repr(separator))} between them)",
-                    line,
-                )
+                word = SEPARATOR_WORDS.get(separator, repr(separator))
+                deck.problem(f"a question without an answer (no {word} after it)", line)
                 continue
             if meta.html:
                 question, answer = html_to_text(question), html_to_text(answer)
@@ -205,11 +203,8 @@ def read_pasted(data: bytes, *, separator: str = "\t", card_separator: str = "\n
             continue
         question, found, answer = chunk.partition(separator)
         if not found:
-            deck.problem(
-                "a question without an answer (no "
-                f"{SEPARATOR_WORDS.get(separator, repr(separator))} between them)",
-                line,
-            )
+            word = SEPARATOR_WORDS.get(separator, repr(separator))
+            deck.problem(f"a question without an answer (no {word} after it)", line)
             continue
         deck.add_card(question, answer, line=line)
     return deck

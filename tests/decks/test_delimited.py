@@ -104,7 +104,7 @@ def test_pasted_text_one_card_a_line_with_tabs():
     deck = read_deck(data, format="pasted", title="French")
     assert [(card.question, card.line) for card in deck.cards] == [("bonjour", 1), ("merci", 3)]
     assert [str(problem) for problem in deck.problems] == [
-        "line 4: a question without an answer (no a tab between them)",
+        "line 4: a question without an answer (no tab after it)",
     ]
 
 
@@ -130,7 +130,10 @@ def test_malformed_files_name_the_line(name, problems):
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
-        (b"question,answer\nonly a question\n", "line 2: a question without an answer"),
+        (
+            b"question,answer\nonly a question\n",
+            "line 2: a question without an answer (no comma after it)",
+        ),
         (b"question,answer\n,no question\n", "line 2: card 1 has an empty question"),
         (b'q,a\n"x"y,z\n', 'line 2: a " inside a quoted field must be doubled ("")'),
         (b"same,1\nsame,2\n", "line 2: card 2 repeats the question of the card at line 1"),
