@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench setup clean backup restore
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# The database DATABASE_URL names (else db.sqlite3), copied while the site runs:
+# SQLite's online backup API, or pg_dump. BACKUP=path, else backups/flashsite-<time>.
+backup:
+	$(BIN)/python manage.py backup_db $(BACKUP)
+
+# Into a new, empty database; FORCE=1 replaces one that has data (stop the site first).
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=path/to/backup [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore_db $(BACKUP) $(if $(FORCE),--force)
 
 clean:
 	rm -rf $(VENV) staticfiles
