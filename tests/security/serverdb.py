@@ -3,6 +3,7 @@
     python -m tests.security.serverdb setup USERNAME...    migrate, the bundled deck, learners
     python -m tests.security.serverdb check USERNAME       JSON: reviews, the replay's problems
     python -m tests.security.serverdb render USERNAME AT PATH...   JSON: the pages at instant AT
+    python -m tests.security.serverdb tables               the database's tables, one a line
 
 The settings (DATABASE_URL and the rest) come from the environment, as for
 manage.py; see live.py, which runs this.
@@ -82,6 +83,10 @@ def main(argv: list[str]) -> None:
         print(json.dumps(check(args[0])))
     elif command == "render":
         print(json.dumps(render(args[0], args[1], args[2:])))
+    elif command == "tables":
+        from django.db import connection
+
+        print("\n".join(connection.introspection.table_names()))
     else:
         raise SystemExit(f"unknown command {command!r}")
 
