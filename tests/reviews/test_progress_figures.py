@@ -6,6 +6,8 @@ the comment beside it, then compared with `progress()` and with what the pages
 /progress/fine-tuning-flashcards/ and /progress/ show.
 """
 
+from datetime import date
+
 import pytest
 
 from decks.models import Card, Deck
@@ -61,7 +63,8 @@ def test_the_fixture_is_the_history_the_comments_describe(alice, cards, history)
     due = {cards.index(s.card): s.due for s in CardState.objects.filter(user=alice)}
     assert sorted(i for i, when in due.items() if when <= NOW) == [0, 1, 3, 5, 6]
     assert due[4].date().isoformat() == "2025-06-20"
-    assert due[2].date().isoformat() == "2025-10-19"
+    # About four months out: FSRS's interval fuzz is seeded by the ids, so give or take days.
+    assert date(2025, 10, 5) <= due[2].date() <= date(2025, 11, 1)
     lapses = dict(CardState.objects.filter(user=alice, lapses__gt=0).values_list("card", "lapses"))
     assert lapses == {cards[1].pk: 1, cards[3].pk: 1}
 
@@ -237,8 +240,6 @@ def test_mastery_percent():
 
 
 def test_streaks_count_local_days_in_a_row():
-    from datetime import date
-
     today = date(2025, 6, 18)
     assert streaks([], today) == Streaks(0, 0)
     assert streaks([today], today) == Streaks(1, 1)
