@@ -57,7 +57,9 @@ class DeckAdmin(admin.ModelAdmin):
     actions = ["export_brainscape", "export_csv", "export_tsv", "export_apkg"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Deck]:
-        return super().get_queryset(request).annotate(card_count=Count("cards"))
+        # A GROUP BY query drops Meta.ordering; the autocomplete of the card
+        # form pages through this queryset, so it names its order again.
+        return super().get_queryset(request).annotate(card_count=Count("cards")).order_by("title")
 
     @admin.display(description="Cards", ordering="card_count")
     def card_count(self, deck: Deck) -> int:

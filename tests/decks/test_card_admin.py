@@ -3,10 +3,12 @@ the deck admin: ordered inline, card counts, export actions."""
 
 import io
 import re
+import warnings
 import zipfile
 from datetime import timedelta
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -134,3 +136,17 @@ def test_exporting_several_decks_gives_a_zip(staff_client, deck):
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(archive.namelist()) == ["fine-tuning-flashcards.csv", "other.csv"]
     assert archive.read("other.csv").decode() == "question,answer,category\r\nQ,A,\r\n"
+
+
+def test_the_deck_autocomplete_lists_decks_in_title_order(staff_client, deck):
+    Deck.objects.create(title="Another deck", slug="another-deck")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = staff_client.get(
+            "/admin/autocomplete/",
+            {"app_label": "decks", "model_name": "card", "field_name": "deck"},
+        )
+    assert [result["text"] for result in response.json()["results"]] == [
+        "Another deck",
+        "Fine Tuning Flashcards",
+    ]
