@@ -125,7 +125,17 @@ def _collection_bytes(data: bytes, limits: Limits) -> bytes:
         try:
             with archive.open(member) as stream:
                 raw = _read_capped(stream, name, member.compress_size, limits)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        except DeckFormatError:
+            raise
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            NotImplementedError,
+            RuntimeError,
+            ValueError,  # offsets in a damaged header: "negative seek value"
+            OSError,
+        ):
             raise DeckFormatError(f"the archive is damaged: {name} cannot be unpacked") from None
     if name.endswith("b"):
         try:
@@ -176,7 +186,9 @@ def read(data: bytes, limits: Limits | None = None) -> ParsedDeck:
         rows = connection.execute("SELECT flds, tags FROM notes ORDER BY id")
         for number, (fields, tags) in enumerate(rows, start=1):
             _read_note(deck, number, fields, tags)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # A damaged schema can make SQLite's own error message invalid UTF-8,
+        # which Python reports as a UnicodeDecodeError instead.
         message = "took too long" if "interrupt" in str(exc) else "is damaged"
         raise DeckFormatError(f"the collection inside the package {message}") from None
     finally:
