@@ -162,6 +162,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind N reverse proxies, set DJANGO_TRUSTED_PROXIES=N so that throttling sees
+# each person's address rather than the proxy's (which would lock out everyone).
+TRUSTED_PROXIES = envint("DJANGO_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "flashsite.proxy.client_ip"
 
 
 def axes_username(request, credentials: dict | None) -> str | None:

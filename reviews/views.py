@@ -226,14 +226,24 @@ def _see_other(slug: str, more: bool) -> HttpResponseRedirect:
     return response
 
 
+# Sort keys of the progress card table; None marks a card with nothing to sort by
+# (never studied), which stays at the end in either direction.
 CARD_SORTS = {
-    "recall": lambda row: (row.recall is not None, row.recall or 0),
-    "rating": lambda row: (row.last_rating is not None, row.last_rating or 0),
+    # Weakest first: the lowest recall, ties (all 100 % on the day of study)
+    # broken by the lowest latest rating.
+    "recall": lambda row: None if row.recall is None else (row.recall, row.last_rating),
+    "rating": lambda row: row.last_rating,
     "reviews": lambda row: row.reps,
     "lapses": lambda row: row.lapses,
-    "due": lambda row: (row.due is None, row.due or timezone.now()),
+    "due": lambda row: row.due,
     "question": lambda row: row.card.question.lower(),
 }
+
+
+def sort_card_rows(rows: list, sort: str, descending: bool) -> list:
+    key = CARD_SORTS[sort]
+    studied = sorted((r for r in rows if key(r) is not None), key=key, reverse=descending)
+    return studied + [r for r in rows if key(r) is None]
 
 
 SORT_COLUMNS = [
@@ -253,7 +263,7 @@ def _progress_page(request: HtmxHttpRequest, deck: Deck | None) -> HttpResponse:
     if sort not in CARD_SORTS:
         sort = "recall"
     descending = request.GET.get("dir") == "desc"
-    figures.cards.sort(key=CARD_SORTS[sort], reverse=descending)
+    figures.cards = sort_card_rows(figures.cards, sort, descending)
     today = now.astimezone(request.user.tzinfo()).date()
     context = {
         "deck": deck,

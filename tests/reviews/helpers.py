@@ -58,7 +58,11 @@ def shown_card_id(response: HttpResponse) -> int:
 
 def shown_question(response: HttpResponse) -> str:
     """The question as a person reads it (tags stripped, entities decoded)."""
-    match = re.search(r'<h1 class="card-question[^"]*">(.*?)</h1>', text(response), re.S)
+    match = re.search(
+        r'<div class="card-question[^"]*" role="heading" aria-level="1">(.*?)</div>',
+        text(response),
+        re.S,
+    )
     assert match, "the page shows no question"
     return html.unescape(re.sub(r"<[^>]+>", "", match[1])).strip()
 
