@@ -110,7 +110,7 @@ def _read_capped(
 def _collection_bytes(data: bytes, limits: Limits) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
         raise DeckFormatError("this is not an Anki package: it is not a zip archive") from None
     with archive:
         _check_members(archive, limits)
