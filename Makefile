@@ -6,9 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint bench setup clean backup restore
 
-$(STAMP): requirements.lock requirements-dev.lock
+# node_modules holds axe-core for the accessibility tests, exactly as locked (again when the lock changes).
+$(STAMP): requirements.lock requirements-dev.lock package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
+	test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund
 	touch $(STAMP)
 
 setup: $(STAMP)
