@@ -155,6 +155,7 @@ def history(
             reviews.clear()
             states.clear()
 
+    plans: list[tuple[User, list[int], datetime, datetime]] = []
     for user in users:
         mean_reps = rng.uniform(3, 8)
         budget = reviews_per_learner if reviews_per_learner is not None else math.inf
@@ -167,12 +168,19 @@ def history(
             budget -= reps
         start = now - timedelta(days=rng.uniform(60, 365))
         end = now - timedelta(hours=rng.uniform(1, 48))
-        for index, reps in enumerate(plan):
-            first = start + (end - start) * (index / len(plan))
-            card_history(
-                user, cards[index], (first, end, now), reps, due_factor, rng, reviews, states
-            )
-            flush()
+        plans.append((user, plan, start, end))
+    # Everyone studies at once, so the rows go in interleaved: one person's
+    # cards end up spread over the tables, as they are in production, and not
+    # packed together (which would flatter any query that reads them all).
+    for index in range(max(len(plan) for _, plan, _, _ in plans)):
+        for user, plan, start, end in plans:
+            if index < len(plan):
+                first = start + (end - start) * (index / len(plan))
+                times = (first, end, now)
+                card_history(
+                    user, cards[index], times, plan[index], due_factor, rng, reviews, states
+                )
+        flush()
     flush(final=True)
 
 
