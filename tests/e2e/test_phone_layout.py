@@ -65,6 +65,6 @@ def test_the_answer_side_fits_a_phone_with_five_equal_buttons(
     expect(phone.get_by_text("Keys 1–5")).to_be_hidden()
 
     phone.get_by_role("button", name=re.compile(r"^3 ")).tap()
-    expect(phone.locator("#card h1")).to_have_text("Advantage to distilled models?")
+    expect(phone.locator("#card .card-question")).to_have_text("Advantage to distilled models?")
     assert list(Review.objects.values_list("rating", flat=True)) == [3]
     assert console.errors == []

@@ -43,7 +43,7 @@ def study_four_cards(page: Page, base_url: str, cards: list[Card]) -> None:
     """Space flips, a digit rates; a rated card is not due for a minute or more,
     so each rating brings the next card of the deck."""
     page.goto(base_url + STUDY)
-    heading = page.locator("#card h1")
+    heading = page.locator("#card .card-question")
     for card, rating in zip(cards, RATINGS, strict=False):
         expect(heading).to_have_text(card.question)
         page.keyboard.press("Space")
@@ -117,7 +117,7 @@ def test_new_ratings_show_in_the_figures_and_the_charts(
         expect(row.locator(".rating-chip")).to_have_text(str(rating))
     row = table.locator("tbody tr", has_text=cards[1].question)
     row.get_by_role("link", name="Study this card").click()
-    expect(page.locator("#card h1")).to_have_text(cards[1].question)
+    expect(page.locator("#card .card-question")).to_have_text(cards[1].question)
 
     page.goto(live_server.url + PROGRESS)
     page.screenshot(path=screenshot_dir / "progress-desktop.png", full_page=True)

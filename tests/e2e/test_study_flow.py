@@ -20,7 +20,7 @@ SECOND_QUESTION = "Advantage to distilled models?"
 
 
 def card_heading(page: Page):
-    return page.locator("#card h1")
+    return page.locator("#card .card-question")
 
 
 def count_loads(page: Page) -> list[str]:
