@@ -2,7 +2,7 @@
 
 `live_site` is gunicorn with DEBUG off on its own database (see live.py),
 shared by the tests that need real processes; each of them works as its own
-learner, so their counts never mix. The browser fixtures are the e2e ones.
+learner, so their counts never mix.
 """
 
 from collections.abc import Iterator
@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ConsoleLog, browser, console, page  # noqa: F401
-
 from .live import PYTHON, Database, Gunicorn, run, server_env, serverdb
 
 # One learner per test that writes through the live server.
-LEARNERS = ["racer", "racer2", "queue", "crasher", "backup", "headers", "staff"]
+LEARNERS = ["racer", "racer2", "queue", "crasher", "backup", "headers"]
 
 
 @pytest.fixture(scope="session")

@@ -41,9 +41,7 @@ def setup(usernames: list[str]) -> None:
     call_command("migrate", verbosity=0, interactive=False)
     import_deck(parsed=brainscape.parse(BUNDLED_DECK.read_bytes()))
     for username in usernames:
-        User.objects.create_user(
-            username, f"{username}@example.org", password(username), is_staff=username == "staff"
-        )
+        User.objects.create_user(username, f"{username}@example.org", password(username))
 
 
 def check(username: str) -> dict:
