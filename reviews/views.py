@@ -122,7 +122,10 @@ def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             card=card,
             state=None,
         )
-    return _study_response(request, deck, now, more=request.GET.get("more") == "1", queue=queue)
+    # "Keep studying" swaps in only the card: the queue line beside it changes to
+    # "Extra practice" out of band.
+    more = request.GET.get("more") == "1"
+    return _study_response(request, deck, now, more=more, oob=more, queue=queue)
 
 
 @login_required
