@@ -161,7 +161,7 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
         "side": "answer",
         "reps": reps,
         "ratings": ratings,
-        "shown": request.GET.get("shown", ""),
+        "shown": _shown(request),
         "more": request.GET.get("more") == "1",
         "queue": Queue(
             due=deck.due_count,
@@ -171,6 +171,14 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
         ),
     }
     return _render_card(request, context)
+
+
+def _shown(request: HtmxHttpRequest) -> str:
+    """When the question was shown (ms since the epoch), carried from the flip link
+    into the rating form to time the answer; anything else is dropped, so a
+    mangled link costs the timing, not the rating."""
+    shown = request.GET.get("shown", "")
+    return shown if shown.isascii() and shown.isdigit() and len(shown) <= 15 else ""
 
 
 @login_required
