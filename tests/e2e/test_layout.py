@@ -157,6 +157,28 @@ def test_every_link_and_button_of_the_study_page_is_a_44px_target_on_a_phone(
     assert console.errors == []
 
 
+def test_every_link_and_button_of_every_page_is_a_44px_target_on_a_phone(
+    browser: Browser, console: ConsoleLog, live_server, deck
+):
+    make_learner("lee")
+    problems = []
+    with screen_page(browser, console, "phone") as page:
+        for path in ANONYMOUS_PAGES:
+            page.goto(live_server.url + path)
+            problems += small_targets(page, f"{path} (anonymous)")
+        log_in(page, live_server.url, "lee")
+        study_a_card(page, live_server.url)
+        for path in [*SIGNED_IN_PAGES, "/accounts/delete/", "/accounts/password_change/"]:
+            page.goto(live_server.url + path)
+            problems += small_targets(page, path)
+            names = [t["name"] for t in page.evaluate(TARGETS_JS)]
+            if path == "/progress/fine-tuning-flashcards/":
+                # The card table was measured: its sort links and Study links.
+                assert {"Question", "Study this card"} <= set(names), names
+    assert problems == [], "\n".join(problems)
+    assert console.errors == []
+
+
 def test_the_rating_buttons_sit_in_the_bottom_half_of_a_phone(
     browser: Browser, console: ConsoleLog, live_server, deck
 ):
