@@ -1,20 +1,28 @@
-"""Screenshots of the study page, question and answer side, on a desktop and a phone.
+"""Screenshots of the site on a desktop and a phone, light and dark: the study
+page (question and answer side), the home page and the progress page.
 
     .venv/bin/python docs/screenshots.py
 
 Starts the site on its own (a throwaway SQLite database in a temporary
-directory, migrated, the bundled deck imported, one user), drives Debian's
-Chromium through Playwright and writes docs/screenshots/*.png. It also
-prints what a person would trip over: a page wider than the screen, or a
-control smaller than a 44 × 44 px tap target.
+directory, migrated, the bundled deck imported), drives Debian's Chromium
+through Playwright and writes docs/screenshots/*.png. Two learners: sam, new,
+for the study page; ria, for the home and progress pages, with three weeks of
+reviews replayed through the real scheduler (record_review, as if she had
+studied each morning) and then a few cards studied in the browser today.
+
+It also prints what a person would trip over: a page wider than the screen,
+or a control smaller than a 44 × 44 px tap target.
 """
 
 import os
+import random
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
@@ -26,7 +34,9 @@ OUT = ROOT / "docs" / "screenshots"
 PYTHON = sys.executable
 DECK = ROOT / "decks" / "data" / "fine-tuning-flashcards.txt"
 STUDY = "/decks/fine-tuning-flashcards/study/"
+PROGRESS = "/progress/fine-tuning-flashcards/"
 USERNAME = "sam"
+LEARNER = "ria"
 PASSWORD = "violet-anchor-tram-42"
 
 CHROMIUM = "/usr/bin/chromium"
@@ -68,6 +78,46 @@ def manage(env: dict[str, str], *args: str) -> None:
     )
 
 
+def add_learners() -> None:
+    """sam, who has never studied; ria, with three weeks of mornings of study behind her.
+
+    Her reviews go through record_review, so every schedule in them is FSRS's
+    own. Runs before Playwright starts: Django refuses ORM calls from a thread
+    running an event loop.
+    """
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flashsite.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from accounts.models import User
+    from decks.models import Card
+    from reviews.models import CardState, record_review
+
+    User.objects.create_user(USERNAME, password=PASSWORD)
+    ria = User.objects.create_user(LEARNER, password=PASSWORD, new_cards_per_day=4)
+    cards = list(Card.objects.filter(deck__slug="fine-tuning-flashcards").order_by("position"))
+    rng = random.Random(7)
+    today = datetime.now(UTC).date()
+    # Most mornings for three weeks, with a break: streaks and a calendar with gaps.
+    for days_ago in [21, 20, 19, 18, 16, 15, 14, 13, 12, 9, 8, 7, 6, 5, 4, 3, 2, 1]:
+        now = datetime.combine(today - timedelta(days=days_ago), clock(7, 30), UTC)
+        states = {state.card_id: state for state in CardState.objects.filter(user=ria)}
+        due = [card for card in cards if card.pk in states and states[card.pk].due <= now]
+        new = [card for card in cards if card.pk not in states][:4]
+        for card in due + new:
+            state = states.get(card.pk)
+            now += timedelta(seconds=rng.randint(4, 20))
+            record_review(
+                user=ria,
+                card=card,
+                rating=rng.choice([1, 2, 3, 3, 4, 4, 4, 5, 5]),
+                now=now,
+                shown_reps=state.reps if state else 0,
+                duration_ms=rng.randint(2500, 14000),
+            )
+
+
 def start_site(workdir: Path) -> tuple[subprocess.Popen, str]:
     """Set up a fresh database and serve the site with runserver, as `make run` does."""
     env = {
@@ -78,13 +128,8 @@ def start_site(workdir: Path) -> tuple[subprocess.Popen, str]:
     }
     manage(env, "migrate", "--noinput")
     manage(env, "import_deck", str(DECK))
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from accounts.models import User; "
-        f"User.objects.create_user({USERNAME!r}, password={PASSWORD!r})",
-    )
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    add_learners()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = (workdir / "server.log").open("w")
@@ -107,9 +152,9 @@ def start_site(workdir: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-def log_in(page: Page, url: str) -> None:
+def log_in(page: Page, url: str, username: str = USERNAME) -> None:
     page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{url}/")
@@ -126,7 +171,7 @@ def check_layout(page: Page, name: str) -> list[str]:
     return problems
 
 
-def shoot(browser: Browser, url: str, screen: str) -> list[str]:
+def new_page(browser: Browser, screen: str) -> tuple[Page, list[str]]:
     viewport, scale, phone, scheme = SCREENS[screen]
     context = browser.new_context(
         viewport=viewport,
@@ -140,6 +185,51 @@ def shoot(browser: Browser, url: str, screen: str) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    return page, errors
+
+
+def study_today(browser: Browser, url: str) -> None:
+    """ria studies what is due this morning, a few cards, by keyboard."""
+    page, errors = new_page(browser, "desktop")
+    log_in(page, url, LEARNER)
+    page.goto(url + STUDY)
+    for rating in "4354":
+        page.locator("#card [data-flip]").wait_for()
+        page.keyboard.press("Space")
+        page.locator("#card .rating").wait_for()
+        page.keyboard.press(rating)
+    page.locator("#card [data-flip], #card.card-done").wait_for()
+    page.context.close()
+    if errors:
+        raise SystemExit(f"studying broke the page: {errors}")
+
+
+def shoot_pages(browser: Browser, url: str, screen: str) -> list[str]:
+    """The home page signed out and in, and ria's progress page."""
+    viewport = SCREENS[screen][0]
+    page, errors = new_page(browser, screen)
+    problems = []
+    if not screen.endswith("dark"):
+        page.goto(url + "/")
+        problems += check_layout(page, f"{screen} welcome")
+        page.screenshot(path=OUT / f"welcome-{screen}.png", full_page=True)
+    log_in(page, url, LEARNER)
+    problems += check_layout(page, f"{screen} home")
+    page.screenshot(path=OUT / f"home-{screen}.png", full_page=True)
+    page.goto(url + PROGRESS)
+    page.locator(".heatmap").wait_for()
+    problems += check_layout(page, f"{screen} progress")
+    page.screenshot(path=OUT / f"progress-{screen}.png", full_page=True)
+    if not screen.endswith("dark"):
+        # The first screenful as a person sees it: a README-sized picture.
+        page.screenshot(path=OUT / f"progress-top-{screen}.png", clip={"x": 0, "y": 0, **viewport})
+    page.context.close()
+    return problems + [f"{screen}: console error {error}" for error in errors]
+
+
+def shoot(browser: Browser, url: str, screen: str) -> list[str]:
+    viewport = SCREENS[screen][0]
+    page, errors = new_page(browser, screen)
     log_in(page, url)
 
     page.goto(url + STUDY)
@@ -157,7 +247,7 @@ def shoot(browser: Browser, url: str, screen: str) -> list[str]:
     ):
         problems.append(f"{screen} answer: the rating buttons are below the fold")
 
-    context.close()
+    page.context.close()
     return problems + [f"{screen}: console error {error}" for error in errors]
 
 
@@ -173,11 +263,14 @@ def main() -> None:
                 problems = []
                 for screen in SCREENS:
                     problems += shoot(browser, url, screen)
+                study_today(browser, url)
+                for screen in SCREENS:
+                    problems += shoot_pages(browser, url, screen)
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=10)
-    for path in sorted(OUT.glob("study-*.png")):
+    for path in sorted(OUT.glob("*.png")):
         print(path.relative_to(ROOT))
     for problem in problems:
         print("problem:", problem)
