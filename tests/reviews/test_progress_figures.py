@@ -63,8 +63,8 @@ def test_the_fixture_is_the_history_the_comments_describe(alice, cards, history)
     due = {cards.index(s.card): s.due for s in CardState.objects.filter(user=alice)}
     assert sorted(i for i, when in due.items() if when <= NOW) == [0, 1, 3, 5, 6]
     assert due[4].date().isoformat() == "2025-06-20"
-    # About four months out: FSRS's interval fuzz is seeded by the ids, so give or take days.
-    assert date(2025, 10, 5) <= due[2].date() <= date(2025, 11, 1)
+    # About four months out: FSRS's interval fuzz (up to ±8 days here) is seeded by the ids.
+    assert date(2025, 10, 1) <= due[2].date() <= date(2025, 11, 15)
     lapses = dict(CardState.objects.filter(user=alice, lapses__gt=0).values_list("card", "lapses"))
     assert lapses == {cards[1].pk: 1, cards[3].pk: 1}
 

