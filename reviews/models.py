@@ -286,20 +286,24 @@ STATE_FIELDS = (
 )
 
 
-def card_for_study(user, now: datetime, *, slug: str, card_id: int) -> Card | None:
+def card_for_study(
+    user, now: datetime, *, slug: str, card_id: int, with_counts: bool = True
+) -> Card | None:
     """A card of a published deck, in one query, with this person's CardState as
-    `card.state` (None if never rated) and its deck carrying their `queue_counts`."""
-    card = (
+    `card.state` (None if never rated) and, `with_counts`, its deck carrying their
+    `queue_counts` (they cost a count of the deck's cards: leave them out where
+    no queue line is shown)."""
+    cards = (
         Card.objects.select_related("deck")
         .annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
         .annotate(**{f"my_{name}": F(f"mine__{name}") for name in STATE_FIELDS})
-        .annotate(**queue_counts(user, now, deck_ref="deck"))
-        .filter(pk=card_id, deck__slug=slug, deck__published=True)
-        .first()
     )
+    if with_counts:
+        cards = cards.annotate(**queue_counts(user, now, deck_ref="deck"))
+    card = cards.filter(pk=card_id, deck__slug=slug, deck__published=True).first()
     if card is None:
         return None
-    for name in COUNT_NAMES:
+    for name in COUNT_NAMES if with_counts else ():
         setattr(card.deck, name, getattr(card, name))
     card.state = None
     if card.my_id is not None:

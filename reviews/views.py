@@ -132,7 +132,10 @@ def study(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     now = timezone.now()
-    card = card_for_study(request.user, now, slug=slug, card_id=card_id)
+    # The htmx flip swaps only the card: the queue line beside it stays as it was.
+    card = card_for_study(
+        request.user, now, slug=slug, card_id=card_id, with_counts=not request.htmx
+    )
     if card is None:
         raise Http404("No such card in this deck.")
     state = card.state
@@ -163,7 +166,9 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
         "ratings": ratings,
         "shown": _shown(request),
         "more": request.GET.get("more") == "1",
-        "queue": Queue(
+        "queue": None
+        if request.htmx
+        else Queue(
             due=deck.due_count,
             new_left=new_cards_left(request.user, deck),
             card=card,
@@ -185,7 +190,8 @@ def _shown(request: HtmxHttpRequest) -> str:
 @require_POST
 def rate_card(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     now = timezone.now()
-    card = card_for_study(request.user, now, slug=slug, card_id=card_id)
+    # Only the htmx answer shows the queue line (a form POST is redirected).
+    card = card_for_study(request.user, now, slug=slug, card_id=card_id, with_counts=request.htmx)
     if card is None:
         raise Http404("No such card in this deck.")
     form = RatingForm(request.POST)
