@@ -125,6 +125,7 @@ def make_cards(deck: Deck, count: int, rng: random.Random) -> list[Card]:
         ),
         batch_size=5000,
     )
+    Deck.objects.filter(pk=deck.pk).count_cards()
     return list(Card.objects.filter(deck=deck).order_by("position", "id"))
 
 

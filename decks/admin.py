@@ -4,7 +4,7 @@ import zipfile
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -55,11 +55,6 @@ class DeckAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     inlines = [CardInline]
     actions = ["export_brainscape", "export_csv", "export_tsv", "export_apkg"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Deck]:
-        # A GROUP BY query drops Meta.ordering; the autocomplete of the card
-        # form pages through this queryset, so it names its order again.
-        return super().get_queryset(request).annotate(card_count=Count("cards")).order_by("title")
 
     @admin.display(description="Cards", ordering="card_count")
     def card_count(self, deck: Deck) -> int:

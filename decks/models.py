@@ -14,12 +14,25 @@ class DeckQuerySet(models.QuerySet["Deck"]):
     def published(self) -> "DeckQuerySet":
         return self.filter(published=True)
 
+    def count_cards(self) -> None:
+        """Set `card_count` of these decks from their cards (one UPDATE)."""
+        cards = Card.objects.filter(deck=models.OuterRef("pk")).order_by().values("deck")
+        self.update(
+            card_count=Coalesce(
+                models.Subquery(cards.annotate(n=models.Count("*")).values("n")[:1]), 0
+            )
+        )
+
 
 class Deck(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     published = models.BooleanField(default=True)
+    # Kept by DeckQuerySet.count_cards whenever cards are added or removed, so
+    # that no page counts a deck's cards: a 10,000-card deck costs what a
+    # 20-card one does.
+    card_count = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -91,6 +104,13 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.question[:80]
+
+    @classmethod
+    def from_db(cls, db, field_names, values) -> "Card":
+        card = super().from_db(db, field_names, values)
+        # The deck it was read with, so that moving it recounts both decks.
+        card._loaded_deck_id = card.__dict__.get("deck_id")
+        return card
 
 
 @dataclass(frozen=True)
@@ -201,6 +221,8 @@ def import_deck(*, parsed: ParsedDeck, title: str | None = None) -> ImportResult
         card.updated = now
         changed.append(card)
     Card.objects.bulk_update(changed, ["answer", "category", "position", "updated"], batch_size=500)
+    Deck.objects.filter(pk=deck.pk).count_cards()
+    deck.refresh_from_db(fields=["card_count"])
     return ImportResult(
         deck=deck,
         added=len(plan.new),

@@ -1,4 +1,3 @@
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -8,5 +7,5 @@ from .models import Deck
 
 @require_GET
 def deck_list(request: HttpRequest) -> HttpResponse:
-    decks = Deck.objects.published().annotate(card_count=Count("cards"))
+    decks = Deck.objects.published()
     return render(request, "decks/deck_list.html", {"decks": decks})

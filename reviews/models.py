@@ -240,19 +240,21 @@ def _count(queryset: models.QuerySet) -> Coalesce:
     )
 
 
-def queue_counts(user, now: datetime, deck_ref: str = "pk") -> dict[str, Coalesce]:
+def queue_counts(
+    user, now: datetime, deck_ref: str = "pk", *, mastery: bool = False
+) -> dict[str, Coalesce]:
     """This person's counts for a deck, as annotations of a query on Deck
     (`deck_ref="pk"`) or on Card (`deck_ref="deck"`), so they cost no query of
-    their own.
+    their own. Each is one range of an index, whatever the size of the deck.
 
     due_count: cards due now; seen_count: cards rated at least once;
-    new_today: cards first rated since local midnight; card_count; rating_sum:
-    the sum of latest ratings (for mastery).
+    new_today: cards first rated since local midnight; with `mastery`,
+    rating_sum: the sum of latest ratings (it reads every card state of the
+    deck, so only the pages that show mastery ask for it).
     """
     deck = OuterRef(deck_ref)
     states = CardState.objects.filter(user=user, deck=deck).values("deck")
-    return {
-        "card_count": _count(Card.objects.filter(deck=deck).values("deck")),
+    counts = {
         "due_count": _count(states.filter(due__lte=now)),
         "seen_count": _count(states),
         "new_today": _count(
@@ -260,16 +262,20 @@ def queue_counts(user, now: datetime, deck_ref: str = "pk") -> dict[str, Coalesc
                 user=user, card__deck=deck, seq=0, reviewed_at__gte=user.start_of_day(now)
             ).values("user")
         ),
-        "rating_sum": Coalesce(Subquery(states.annotate(s=Sum("last_rating")).values("s")[:1]), 0),
     }
+    if mastery:
+        counts["rating_sum"] = Coalesce(
+            Subquery(states.annotate(s=Sum("last_rating")).values("s")[:1]), 0
+        )
+    return counts
 
 
-COUNT_NAMES = ("card_count", "due_count", "seen_count", "new_today", "rating_sum")
+COUNT_NAMES = ("due_count", "seen_count", "new_today")
 
 
-def decks_with_queue_counts(user, now: datetime) -> models.QuerySet[Deck]:
+def decks_with_queue_counts(user, now: datetime, *, mastery: bool = False) -> models.QuerySet[Deck]:
     """Published decks, each with this person's `queue_counts`, in one query."""
-    return Deck.objects.published().annotate(**queue_counts(user, now))
+    return Deck.objects.published().annotate(**queue_counts(user, now, mastery=mastery))
 
 
 STATE_FIELDS = (
@@ -291,8 +297,7 @@ def card_for_study(
 ) -> Card | None:
     """A card of a published deck, in one query, with this person's CardState as
     `card.state` (None if never rated) and, `with_counts`, its deck carrying their
-    `queue_counts` (they cost a count of the deck's cards: leave them out where
-    no queue line is shown)."""
+    `queue_counts` (leave them out where no queue line is shown)."""
     cards = (
         Card.objects.select_related("deck")
         .annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))

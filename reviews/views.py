@@ -44,7 +44,7 @@ def mastery(deck: Deck) -> int:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "reviews/welcome.html")
-    decks = list(decks_with_queue_counts(request.user, timezone.now()))
+    decks = list(decks_with_queue_counts(request.user, timezone.now(), mastery=True))
     for deck in decks:
         deck.new_left = new_cards_left(request.user, deck)
         deck.mastery = mastery(deck)
@@ -54,9 +54,9 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def deck_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.user.is_authenticated:
-        decks = decks_with_queue_counts(request.user, timezone.now())
+        decks = decks_with_queue_counts(request.user, timezone.now(), mastery=True)
     else:
-        decks = Deck.objects.published().annotate(card_count=Count("cards"))
+        decks = Deck.objects.published()
     deck = get_object_or_404(decks, slug=slug)
     if request.user.is_authenticated:
         deck.new_left = new_cards_left(request.user, deck)
@@ -296,7 +296,7 @@ def _progress_page(request: HtmxHttpRequest, deck: Deck | None) -> HttpResponse:
             if deck
             else [
                 {"deck": d, "mastery": mastery(d)}
-                for d in decks_with_queue_counts(request.user, now)
+                for d in decks_with_queue_counts(request.user, now, mastery=True)
             ]
         ),
     }

@@ -43,6 +43,7 @@ def crowd(db, now: datetime) -> tuple[User, Deck]:
             Card(deck=deck, position=i, question=f"Q{i}?", answer=f"A{i}")
             for i in range(1, CARDS_PER_DECK + 1)
         )
+    Deck.objects.count_cards()
     User.objects.bulk_create(User(username=f"person{n}", password="!") for n in range(PEOPLE))
     users = list(User.objects.all())
     seen = [

@@ -43,6 +43,7 @@ def big_deck(n_cards: int = 5000) -> Deck:
         )
         for i in range(1, n_cards + 1)
     )
+    Deck.objects.filter(pk=deck.pk).count_cards()
     return deck
 
 
