@@ -6,6 +6,7 @@ one of its buttons. Each outcome is kept, so the database can be compared
 with what the server answered.
 """
 
+import http.client
 import random
 import re
 import threading
@@ -68,13 +69,18 @@ def deck_card_ids(visitor: Visitor) -> list[int]:
     return ids
 
 
+# A request whose answer never came whole: a reset connection, or one a killed
+# worker cut short mid-answer (IncompleteRead, an HTTPException, not an OSError).
+LOST = (OSError, http.client.HTTPException)
+
+
 def rate_once(
     visitor: Visitor, answer_path: str, rng: random.Random, tally: Tally, *, htmx: bool
 ) -> None:
     """Open a card's answer side and press one of its rating buttons."""
     try:
         page = visitor.get(answer_path)
-    except OSError as exc:
+    except LOST as exc:
         with tally.lock:
             tally.failed_gets.append(f"{answer_path}: {exc!r}")
         return
@@ -89,7 +95,7 @@ def rate_once(
     try:
         response = visitor.post(form.action, data, headers={"HX-Request": "true"} if htmx else None)
         status, error = response.status, ""
-    except OSError as exc:
+    except LOST as exc:
         status, error = 0, repr(exc)
     with tally.lock:
         tally.posts.append(Outcome(card, int(data["reps"]), int(rating), status, error))
