@@ -8,6 +8,7 @@ has been through nh3 with an allow-list: no script, no event handler, no
 is not imported, and remote images would track readers).
 """
 
+import functools
 import html
 import re
 
@@ -39,9 +40,24 @@ def sanitize(fragment: str) -> str:
     )
 
 
+# Every flip renders the same few cards again and again: the HTML of recent
+# card texts is kept (per process; 2,048 texts of at most 2,000 characters,
+# some 10 MB at the very worst). Longer texts, rare, are rendered each time.
+CACHED_TEXT_LENGTH = 2000
+
+
 def render(text: str) -> str:
     """Card text as safe HTML: block elements, each paragraph in a `<p>`."""
+    if len(text) <= CACHED_TEXT_LENGTH:
+        return _render_cached(text)
+    return _render(text)
+
+
+def _render(text: str) -> str:
     return sanitize(_markdown.render(text)).strip()
+
+
+_render_cached = functools.lru_cache(maxsize=2048)(_render)
 
 
 _LONE_PARAGRAPH = re.compile(r"\A<p>((?:(?!</?p>).)*)</p>\Z", re.DOTALL)
