@@ -2,20 +2,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
-    Count,
     F,
     FilteredRelation,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
 
 from decks.models import Card, Deck
 
@@ -232,17 +228,15 @@ def undo_last_review(*, user, deck: Deck) -> Review | None:
         return review
 
 
-def _count(queryset: models.QuerySet) -> Coalesce:
-    """A correlated COUNT(*) subquery, grouped on nothing."""
-    return Coalesce(
-        Subquery(queryset.order_by().annotate(n=Count("*")).values("n")[:1]),
-        0,
-    )
+def _count(sql: str, params: list) -> RawSQL:
+    # Only table and column names from the models go into `sql`; every value
+    # is a parameter.
+    return RawSQL(sql, params, output_field=models.IntegerField())  # noqa: S611
 
 
 def queue_counts(
     user, now: datetime, deck_ref: str = "pk", *, mastery: bool = False
-) -> dict[str, Coalesce]:
+) -> dict[str, RawSQL]:
     """This person's counts for a deck, as annotations of a query on Deck
     (`deck_ref="pk"`) or on Card (`deck_ref="deck"`), so they cost no query of
     their own. Each is one range of an index, whatever the size of the deck.
@@ -251,22 +245,31 @@ def queue_counts(
     new_today: cards first rated since local midnight; with `mastery`,
     rating_sum: the sum of latest ratings (it reads every card state of the
     deck, so only the pages that show mastery ask for it).
+
+    Written in SQL: the same correlated subqueries built with the ORM took
+    several times longer to build than to run, and they are part of every
+    rating and every study page.
     """
-    deck = OuterRef(deck_ref)
-    states = CardState.objects.filter(user=user, deck=deck).values("deck")
+    qn = connection.ops.quote_name
+    outer = {
+        "pk": f"{qn(Deck._meta.db_table)}.{qn('id')}",
+        "deck": f"{qn(Card._meta.db_table)}.{qn('deck_id')}",
+    }[deck_ref]
+    states = f"FROM {qn(CardState._meta.db_table)} s WHERE s.user_id = %s AND s.deck_id = {outer}"
+    at = connection.ops.adapt_datetimefield_value
     counts = {
-        "due_count": _count(states.filter(due__lte=now)),
-        "seen_count": _count(states),
+        "due_count": _count(f"SELECT COUNT(*) {states} AND s.due <= %s", [user.pk, at(now)]),
+        "seen_count": _count(f"SELECT COUNT(*) {states}", [user.pk]),
         "new_today": _count(
-            Review.objects.filter(
-                user=user, card__deck=deck, seq=0, reviewed_at__gte=user.start_of_day(now)
-            ).values("user")
+            f"SELECT COUNT(*) FROM {qn(Review._meta.db_table)} r"  # noqa: S608
+            f" INNER JOIN {qn(Card._meta.db_table)} c ON c.id = r.card_id"
+            f" WHERE r.user_id = %s AND r.seq = 0 AND r.reviewed_at >= %s"
+            f" AND c.deck_id = {outer}",
+            [user.pk, at(user.start_of_day(now))],
         ),
     }
     if mastery:
-        counts["rating_sum"] = Coalesce(
-            Subquery(states.annotate(s=Sum("last_rating")).values("s")[:1]), 0
-        )
+        counts["rating_sum"] = _count(f"SELECT COALESCE(SUM(s.last_rating), 0) {states}", [user.pk])
     return counts
 
 
