@@ -1,22 +1,58 @@
 import io
+import logging
 import secrets
 import zipfile
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
+from typing import TypeVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.safestring import mark_safe
 
-from .formats import CONTENT_TYPES, EXTENSIONS, DeckFormatError, ParsedCard, ParsedDeck, read_deck
+from .formats import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    DeckFormatError,
+    ParsedCard,
+    ParsedDeck,
+    Problem,
+    finish,
+    megabytes,
+    read_deck_in_steps,
+)
 from .forms import ConfirmImportForm, ImportDeckForm
-from .models import Card, Deck, export_deck, import_deck, plan_import
+from .models import Card, Deck, export_deck, import_deck, import_deck_in_steps, plan_import
+
+logger = logging.getLogger(__name__)
+S = TypeVar("S")
+T = TypeVar("T")
 
 # The parsed deck between preview and confirm. The session (in the database,
 # or Redis) is shared by every app server, and only the cards are kept, never
 # the upload: what was previewed is exactly what gets stored.
 PENDING_IMPORT = "decks:pending_import"
+
+IMPORT_TEMPLATE = "admin/decks/deck/import_deck.html"
+# From this size a file's preview, and from this many cards an import, is a
+# page that shows its progress as it goes (a streamed response, which works
+# without JavaScript); anything smaller is answered whole, as before.
+STREAM_FROM_BYTES = 256 * 1024
+STREAM_FROM_CARDS = 1000
+PROGRESS_EVERY = 1000  # cards read between two counts; storing counts each batch
+ROWS_PER_PART = 500  # rows of the preview's table rendered and sent at a time
+# Where the streamed parts go: constant comments, which escaped text can never spell.
+PROGRESS_SLOT, RESULT_SLOT, ROWS_SLOT = (
+    mark_safe(f"<!-- {name} -->")  # noqa: S308
+    for name in ("progress", "result", "rows")
+)
+UNEXPECTED = "something went wrong on the server (it has been logged); nothing was stored"
 
 
 class CardInline(admin.TabularInline):
@@ -87,10 +123,12 @@ class DeckAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def import_view(self, request: HttpRequest) -> HttpResponse:
+    def import_view(self, request: HttpRequest) -> HttpResponseBase:
         """Upload or paste → a preview of every card and every problem → confirm.
 
-        Nothing is written until the confirm, and then all of it in one transaction.
+        Nothing is written until the confirm, and then all of it in one
+        transaction. A large file's preview and import stream the page,
+        counting the cards as they go (`_stream_preview`, `_stream_import`).
         """
         card_admin = self.admin_site.get_model_admin(Card)
         if not (self.has_add_permission(request) and card_admin.has_add_permission(request)):
@@ -101,26 +139,24 @@ class DeckAdmin(admin.ModelAdmin):
             "title": "Import deck",
         }
         if request.method == "POST" and "token" in request.POST:
-            return self._confirm_import(request)
+            return self._confirm_import(request, context)
         form = ImportDeckForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            context.update(self._preview(request, form.cleaned_data))
         context["form"] = form
-        return TemplateResponse(request, "admin/decks/deck/import_deck.html", context)
+        if request.method == "POST" and form.is_valid():
+            request.session.pop(PENDING_IMPORT, None)
+            if len(form.cleaned_data["data"]) >= STREAM_FROM_BYTES:
+                return self._stream_preview(request, context, form.cleaned_data)
+            try:
+                parsed = finish(_reading(form.cleaned_data))
+            except DeckFormatError as exc:
+                context.update(previewed=True, problems=exc.problems)
+            else:
+                context.update(self._preview(request, parsed))
+        return TemplateResponse(request, IMPORT_TEMPLATE, context)
 
-    def _preview(self, request: HttpRequest, data: dict) -> dict:
-        request.session.pop(PENDING_IMPORT, None)
-        try:
-            parsed = read_deck(
-                data["data"],
-                format=data.get("format") or None,
-                filename=data["filename"],
-                title=data.get("title") or None,
-                separator=data.get("separator") or "\t",
-                card_separator=data.get("card_separator") or "\n",
-            )
-        except DeckFormatError as exc:
-            return {"previewed": True, "problems": exc.problems}
+    def _preview(self, request: HttpRequest, parsed: ParsedDeck) -> dict:
+        """The preview of a deck that could be read; one without problems is
+        kept in the session for the confirm (saved with the response)."""
         plan = plan_import(parsed=parsed)
         status = {position: "new" for position, _ in plan.new}
         status |= {position: "changed" for position, _, _ in plan.changed}
@@ -136,12 +172,61 @@ class DeckAdmin(admin.ModelAdmin):
                 "token": token,
                 "title": parsed.title,
                 "format": parsed.format,
+                "unit": parsed.unit,
                 "cards": [[c.question, c.answer, c.category, c.line] for c in parsed.cards],
             }
             context["confirm_form"] = ConfirmImportForm(initial={"token": token})
         return context
 
-    def _confirm_import(self, request: HttpRequest) -> HttpResponse:
+    def _stream_preview(
+        self, request: HttpRequest, context: dict, data: dict
+    ) -> StreamingHttpResponse:
+        """The preview of a large file, sent as it is made: "Read 2,000 cards…"
+        while the file is read, then the preview, its table a few rows at a time."""
+        head, middle, tail = _page_parts(request, context, heading="Preview", previewed=True)
+        what = data["filename"] or "the pasted text"
+
+        def stream() -> Iterator[str]:
+            yield head
+            yield _render(
+                "progress", text=f"Reading {what} ({megabytes(len(data['data']))})…", working=True
+            )
+            preview = None
+            try:
+                parsed = yield from _watch(_reading(data), _read_progress)
+            except DeckFormatError as exc:
+                preview = {"previewed": True, "problems": exc.problems}
+                yield _render("progress", text="The file could not be read.")
+            except Exception:
+                logger.exception("Reading a deck file of %d bytes failed", len(data["data"]))
+                yield _render("outcome", problems=[Problem(UNEXPECTED)])
+            else:
+                try:
+                    preview = self._preview(request, parsed)
+                    # The response (and the session with it) went out before
+                    # the stream began: the preview's deck is saved here.
+                    request.session.save()
+                except Exception:
+                    logger.exception("Previewing a deck of %d cards failed", len(parsed.cards))
+                    yield _render("outcome", problems=[Problem(UNEXPECTED)])
+                    preview = None
+                else:
+                    yield _render("progress", text=f"Read {len(parsed.cards):,} cards.")
+            yield middle
+            if preview is not None:
+                # A deck that could be read has a table, whose rows go a few at a time.
+                rows = preview.pop("rows", [])
+                html = _render("preview", request, **preview, rows_slot=ROWS_SLOT)
+                top, _, bottom = html.partition(ROWS_SLOT)
+                yield top
+                for start in range(0, len(rows), ROWS_PER_PART):
+                    yield _render("preview-rows", rows=rows[start : start + ROWS_PER_PART])
+                yield bottom
+            yield tail
+
+        return _streamed(stream())
+
+    def _confirm_import(self, request: HttpRequest, context: dict) -> HttpResponseBase:
         form = ConfirmImportForm(request.POST)
         pending = request.session.get(PENDING_IMPORT)
         here = reverse("admin:decks_deck_import")
@@ -151,10 +236,17 @@ class DeckAdmin(admin.ModelAdmin):
         parsed = ParsedDeck(
             title=pending["title"],
             format=pending["format"],
+            unit=pending.get("unit", "line"),
             cards=[ParsedCard(*card) for card in pending["cards"]],
         )
         try:
-            result = import_deck(parsed=parsed.validate().check())
+            parsed.validate().check()
+            if len(parsed.cards) >= STREAM_FROM_CARDS:
+                # One preview, one import: a second click while this one runs
+                # finds nothing to import rather than importing it twice.
+                del request.session[PENDING_IMPORT]
+                return self._stream_import(request, context, parsed)
+            result = import_deck(parsed=parsed)
         except DeckFormatError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(here, status=303)
@@ -163,6 +255,125 @@ class DeckAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(
             reverse("admin:decks_deck_change", args=[result.deck.pk]), status=303
         )
+
+    def _stream_import(
+        self, request: HttpRequest, context: dict, parsed: ParsedDeck
+    ) -> StreamingHttpResponse:
+        """A large import, sent as it runs: "Stored 4,000 of 10,000 cards…",
+        then what was added, updated and unchanged, or why nothing was.
+
+        The transaction runs while the page streams, after the 200 went out, so
+        its outcome is written into the page, never raised: an error rolls all
+        of it back and says so. Closing the stream early (the browser went
+        away) closes the import's steps, which rolls back too.
+        """
+        head, middle, tail = _page_parts(request, context, heading=parsed.title)
+
+        def stream() -> Iterator[str]:
+            yield head
+            yield _render(
+                "progress",
+                text=f"Checking {len(parsed.cards):,} cards against the deck…",
+                working=True,
+            )
+            result = None
+            try:
+                result = yield from _watch(import_deck_in_steps(parsed=parsed), _store_progress)
+            except DeckFormatError as exc:
+                logger.warning("Importing %r stored nothing: %s", parsed.title, exc, exc_info=True)
+                yield _render("outcome", problems=exc.problems)
+            except Exception:
+                logger.exception("Importing %r failed; nothing was stored", parsed.title)
+                yield _render("outcome", problems=[Problem(UNEXPECTED)])
+            else:
+                yield _render("outcome", result=result)
+            yield middle
+            yield _render("outcome-links", result=result)
+            yield tail
+
+        return _streamed(stream())
+
+
+def _reading(data: dict) -> Generator[int, None, ParsedDeck]:
+    """Reading the file or text of a valid `ImportDeckForm`, card by card."""
+    return read_deck_in_steps(
+        data["data"],
+        format=data.get("format") or None,
+        filename=data["filename"],
+        title=data.get("title") or None,
+        separator=data.get("separator") or "\t",
+        card_separator=data.get("card_separator") or "\n",
+    )
+
+
+def _render(partial: str, request: HttpRequest | None = None, **context) -> str:
+    return render_to_string(f"{IMPORT_TEMPLATE}#{partial}", context, request)
+
+
+def _read_progress(count: int) -> str:
+    if count % PROGRESS_EVERY:
+        return ""
+    return _render("progress", text=f"Read {count:,} cards…", working=True)
+
+
+def _store_progress(step: tuple[int, int]) -> str:
+    stored, total = step
+    return _render(
+        "progress", text=f"Stored {stored:,} of {total:,} cards…", value=stored, maximum=total
+    )
+
+
+def _watch(steps: Generator[S, None, T], show: Callable[[S], str]) -> Generator[str, None, T]:
+    """Run `steps` to the end, yielding what `show` makes of each step (if
+    anything), and return what they return. Closing this closes the steps,
+    so an import under way rolls back."""
+    with closing(steps):
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                return done.value
+            if html := show(step):
+                yield html
+
+
+def _parts(html: str, *slots: str) -> list[str]:
+    """`html` cut at each of `slots`, which it holds once each, in this order."""
+    parts = []
+    for slot in slots:
+        before, html = html.split(slot)
+        parts.append(before)
+    return [*parts, html]
+
+
+def _page_parts(
+    request: HttpRequest, context: dict, *, heading: str, previewed: bool = False
+) -> list[str]:
+    """The import page around what a stream writes into it: the page up to
+    its status region, from the end of that region to the result, and the
+    rest. Rendered before the stream begins, so the CSRF cookie and the
+    messages shown go out with the response's headers."""
+    streaming = {
+        "heading": heading,
+        "anchor": "preview" if previewed else "import",
+        "progress": PROGRESS_SLOT,
+        "result": RESULT_SLOT,
+    }
+    page = render_to_string(
+        IMPORT_TEMPLATE, {**context, "streaming": streaming, "previewed": previewed}, request
+    )
+    return _parts(page, PROGRESS_SLOT, RESULT_SLOT)
+
+
+def _streamed(parts: Iterator[str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(parts, content_type="text/html; charset=utf-8")
+    # Each part has to reach the browser when it is made, not when the page
+    # ends: no proxy may buffer it (nginx reads this header), nor gzip, whose
+    # compressor holds small parts back; GZipMiddleware leaves a response
+    # that names its encoding alone.
+    response["X-Accel-Buffering"] = "no"
+    response["Content-Encoding"] = ""
+    return response
 
 
 @admin.register(Card)

@@ -3,8 +3,10 @@
 `read_deck` finds the format, reads the file and lists every problem with its
 line, for a preview; `parse_deck` is the same but raises `DeckFormatError`
 unless the deck can be stored whole, so an import has every card or nothing.
+`read_deck_in_steps` reads as `read_deck` does, counting the cards as it goes.
 """
 
+from collections.abc import Generator
 from pathlib import PurePath
 
 from . import apkg, brainscape, delimited
@@ -17,6 +19,7 @@ from .base import (
     clean_line,
     clean_text,
     decode_text,
+    finish,
     megabytes,
     title_from_filename,
 )
@@ -36,8 +39,10 @@ __all__ = [
     "decode_text",
     "detect_format",
     "export_parsed",
+    "finish",
     "parse_deck",
     "read_deck",
+    "read_deck_in_steps",
     "title_from_filename",
 ]
 
@@ -106,19 +111,46 @@ def read_deck(
     carries, else the file name's. `separator` and `card_separator` are for
     the "pasted" format.
     """
+    return finish(
+        read_deck_in_steps(
+            data,
+            format=format,
+            filename=filename,
+            title=title,
+            separator=separator,
+            card_separator=card_separator,
+            limits=limits,
+        )
+    )
+
+
+def read_deck_in_steps(
+    data: bytes,
+    *,
+    format: str | None = None,
+    filename: str = "",
+    title: str | None = None,
+    separator: str = "\t",
+    card_separator: str = "\n",
+    limits: Limits | None = None,
+) -> Generator[int, None, ParsedDeck]:
+    """`read_deck`, yielding the number of cards read so far after each card,
+    so that a page can show a large file's progress."""
     limits = limits or Limits.from_settings()
     check_size(len(data), limits)
     format = format or detect_format(data, filename)
     if format == "brainscape":
-        deck = brainscape.read(data)
+        deck = yield from brainscape.read_in_steps(data)
     elif format == "csv":
-        deck = delimited.read(data, separator=",")
+        deck = yield from delimited.read_in_steps(data, separator=",")
     elif format == "tsv":
-        deck = delimited.read(data, separator="\t")
+        deck = yield from delimited.read_in_steps(data, separator="\t")
     elif format == "pasted":
-        deck = delimited.read_pasted(data, separator=separator, card_separator=card_separator)
+        deck = yield from delimited.read_pasted_in_steps(
+            data, separator=separator, card_separator=card_separator
+        )
     elif format == "apkg":
-        deck = apkg.read(data, limits)
+        deck = yield from apkg.read_in_steps(data, limits)
     else:
         raise DeckFormatError(f"unknown format {format!r}")
     if title and clean_line(title):

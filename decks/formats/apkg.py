@@ -28,13 +28,14 @@ import stat
 import time
 import zipfile
 import zlib
+from collections.abc import Generator
 from pathlib import PurePosixPath
 
 import genanki
 import zstandard
 
 from ..markup import html_to_text, text_to_html
-from .base import DeckFormatError, Limits, ParsedDeck, megabytes
+from .base import DeckFormatError, Limits, ParsedDeck, finish, megabytes
 from .delimited import category_from_tags, tags_from_category
 
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -170,6 +171,14 @@ def _open_collection(raw: bytes, limits: Limits) -> sqlite3.Connection:
 
 def read(data: bytes, limits: Limits | None = None) -> ParsedDeck:
     """The package's notes as cards, with a problem for each note that cannot be one."""
+    return finish(read_in_steps(data, limits))
+
+
+def read_in_steps(data: bytes, limits: Limits | None = None) -> Generator[int, None, ParsedDeck]:
+    """`read`, yielding the number of cards read so far after each note.
+
+    The collection stays open between steps; closing the generator closes it.
+    """
     limits = limits or Limits.from_settings()
     raw = _collection_bytes(data, limits)
     deck = ParsedDeck(title="", format="apkg", unit="note")
@@ -186,6 +195,7 @@ def read(data: bytes, limits: Limits | None = None) -> ParsedDeck:
         rows = connection.execute("SELECT flds, tags FROM notes ORDER BY id")
         for number, (fields, tags) in enumerate(rows, start=1):
             _read_note(deck, number, fields, tags)
+            yield len(deck.cards)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         # A damaged schema can make SQLite's own error message invalid UTF-8,
         # which Python reports as a UnicodeDecodeError instead.

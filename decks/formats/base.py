@@ -1,12 +1,30 @@
 """What every deck format shares: the parsed deck, its problems, text clean-up, limits."""
 
 import re
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import TypeVar
 
 from django.conf import settings
 
 MB = 1024 * 1024
+
+T = TypeVar("T")
+
+
+def finish(steps: Generator[object, None, T]) -> T:
+    """What a step-by-step reader or importer returns, run to its end unwatched.
+
+    Large imports run in steps so that a page can show progress between them
+    (`..._in_steps` functions yield counts and return the result); everyone
+    else calls the plain function, which is this over the steps.
+    """
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ one line, and spaces at the ends of lines.
 """
 
 import re
+from collections.abc import Generator
 
-from .base import DeckFormatError, ParsedDeck, clean_line, decode_text
+from .base import DeckFormatError, ParsedDeck, clean_line, decode_text, finish
 
 COUNT_RE = re.compile(r"^\((\d+) cards?\)$")
 NUMBER_RE = re.compile(r"^[0-9]+$")
@@ -94,6 +95,11 @@ class _Lines:
 def read(data: bytes) -> ParsedDeck:
     """The deck and every problem found in it; DeckFormatError only when the
     file is not text or has no title at all."""
+    return finish(read_in_steps(data))
+
+
+def read_in_steps(data: bytes) -> Generator[int, None, ParsedDeck]:
+    """`read`, yielding the number of cards read so far after each card."""
     lines = _Lines(decode_text(data))
     title_at = lines.next_nonblank(0)
     if title_at is None:
@@ -127,8 +133,11 @@ def read(data: bytes) -> ParsedDeck:
                 start + 1,
             )
             number = found
+        before = len(deck.cards)
         pos = _read_card(lines, deck, number, start)
         number += 1
+        if len(deck.cards) > before:
+            yield len(deck.cards)
 
     if declared is not None and declared != len(deck.cards):
         deck.problem(

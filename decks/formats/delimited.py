@@ -16,9 +16,10 @@
 
 import csv
 import io
+from collections.abc import Generator
 
 from ..markup import html_to_text
-from .base import ParsedDeck, decode_text
+from .base import ParsedDeck, decode_text, finish
 
 QUESTION_NAMES = {"question", "front", "term", "text"}
 ANSWER_NAMES = {"answer", "back", "definition"}
@@ -106,6 +107,11 @@ def _mapping(labels: list[str], meta: _Meta) -> tuple[int | None, int | None, in
 
 def read(data: bytes, *, separator: str = ",") -> ParsedDeck:
     """The cards of a CSV (separator `,`) or TSV (separator tab) file, and every problem."""
+    return finish(read_in_steps(data, separator=separator))
+
+
+def read_in_steps(data: bytes, *, separator: str = ",") -> Generator[int, None, ParsedDeck]:
+    """`read`, yielding the number of cards read so far after each card."""
     text = decode_text(data)
     deck = ParsedDeck(title="", format="tsv" if separator == "\t" else "csv")
     lines = text.split("\n")
@@ -173,6 +179,7 @@ def read(data: bytes, *, separator: str = ",") -> ParsedDeck:
             if category_at is not None and category_at == meta.tags_column:
                 category = category_from_tags(category)
             deck.add_card(question, answer, category or category_from_tags(meta.tags), line=line)
+            yield len(deck.cards)
     except csv.Error as exc:
         deck.problem(_csv_error(str(exc), deck.format), row_start)
     return deck
@@ -190,15 +197,22 @@ def read_pasted(data: bytes, *, separator: str = "\t", card_separator: str = "\n
     """Quizlet's export and text pasted from anywhere: `question<separator>answer`,
     cards divided by `card_separator`, nothing quoted. A question ends at the first
     separator, so an answer may hold the separator itself."""
+    return finish(read_pasted_in_steps(data, separator=separator, card_separator=card_separator))
+
+
+def read_pasted_in_steps(
+    data: bytes, *, separator: str = "\t", card_separator: str = "\n"
+) -> Generator[int, None, ParsedDeck]:
+    """`read_pasted`, yielding the number of cards read so far after each card."""
     text = decode_text(data)
     deck = ParsedDeck(title="", format="pasted")
     if not separator or not card_separator or separator == card_separator:
         deck.problem("the separators must be given, and differ from each other")
         return deck
-    offset = 0
+    starts_at = 1  # the line the next chunk starts on (counting from the top was quadratic)
     for chunk in text.split(card_separator):
-        line = text.count("\n", 0, offset) + 1 + (len(chunk) - len(chunk.lstrip("\n")))
-        offset += len(chunk) + len(card_separator)
+        line = starts_at + (len(chunk) - len(chunk.lstrip("\n")))
+        starts_at += chunk.count("\n") + card_separator.count("\n")
         if not chunk.strip():
             continue
         question, found, answer = chunk.partition(separator)
@@ -207,6 +221,7 @@ def read_pasted(data: bytes, *, separator: str = "\t", card_separator: str = "\n
             deck.problem(f"a question without an answer (no {word} after it)", line)
             continue
         deck.add_card(question, answer, line=line)
+        yield len(deck.cards)
     return deck
 
 

@@ -29,9 +29,9 @@ class Command(BaseCommand):
             check_size(path.stat().st_size)
             data = path.read_bytes()
             parsed = parse_deck(data, format=format, filename=path.name, title=title)
+            result = import_deck(parsed=parsed)
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
         except DeckFormatError as exc:
-            raise CommandError(f"{path}: {exc}") from None
-        result = import_deck(parsed=parsed)
+            raise CommandError(f"{path}: {exc}") from exc
         self.stdout.write(str(result))
