@@ -2,10 +2,18 @@
 
 The server lays out every bar and cell, so the charts need no JavaScript and
 colours come from classes in the stylesheet (the CSP allows no inline style).
+Coordinates and labels are written out here, once: the template only pastes
+strings (a year calendar is 371 cells; the template's number and date filters
+cost more than the rest of the page).
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+
+def svg_number(value: float) -> str:
+    """A coordinate as SVG reads it: "12.5", "138", never a locale's "12,5"."""
+    return f"{round(value, 2):g}"
 
 
 @dataclass(frozen=True)
@@ -14,10 +22,10 @@ class Bar:
     value: float
     display: str
     css: str
-    x: float
-    y: float
-    width: float
-    height: float
+    x: str
+    y: str
+    width: str
+    height: str
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,10 @@ def bar_chart(
                 value=value,
                 display=display(value),
                 css=css,
-                x=round(i * slot + gap / 2, 2),
-                y=round(height - bar_height, 2),
-                width=round(slot - gap, 2),
-                height=round(bar_height, 2),
+                x=svg_number(i * slot + gap / 2),
+                y=svg_number(height - bar_height),
+                width=svg_number(slot - gap),
+                height=svg_number(bar_height),
             )
         )
     return BarChart(
@@ -79,8 +87,22 @@ class Cell:
     day: date
     count: int
     level: int
-    x: int
-    y: int
+    x: str
+    y: str
+
+    @property
+    def css(self) -> str:
+        return f"heat-{self.level}"
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+    @property
+    def title(self) -> str:
+        """ "Wed 18 Jun 2025: 2 reviews" (English names, whatever the server's locale)."""
+        day = f"{WEEKDAYS[self.day.weekday()]} {self.day.day} {MONTHS[self.day.month - 1]}"
+        return f"{day} {self.day.year}: {self.count} review{'' if self.count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -92,9 +114,16 @@ class Heatmap:
     months: list[tuple[int, str]]
     active_days: int
 
+    @property
+    def active(self) -> list[Cell]:
+        """The days with reviews: the rows of the calendar's data table."""
+        return [cell for cell in self.cells if cell.count]
+
 
 CELL = 11
 STEP = 13
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def heatmap(counts: dict[date, int], today: date, *, weeks: int = 53) -> Heatmap:
@@ -107,9 +136,9 @@ def heatmap(counts: dict[date, int], today: date, *, weeks: int = 53) -> Heatmap
         week, weekday = (day - start).days // 7, day.weekday()
         count = counts.get(day, 0)
         level = 0 if not count else min(4, 1 + (3 * count) // max(busiest, 1))
-        cells.append(Cell(day, count, level, week * STEP, weekday * STEP))
+        cells.append(Cell(day, count, level, str(week * STEP), str(weekday * STEP)))
         if day.day == 1:
-            months.append((week * STEP, day.strftime("%b")))
+            months.append((week * STEP, MONTHS[day.month - 1]))
         day += timedelta(days=1)
     return Heatmap(
         title="Reviews per day over the last year",

@@ -2,21 +2,37 @@
 
 Every figure is an aggregate computed by the database (a fixed number of
 queries, whatever the length of the history); Python only walks the per-day
-rows (at most one per day) and, for the card table, one row per card.
+rows (at most one per day). The card table is sorted, recall included, and cut
+into pages by the database, so a page costs the same for 20 cards or 10,000.
 Days are the person's local days (`User.time_zone`).
 """
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Sum
+from django.db import NotSupportedError
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    Func,
+    IntegerField,
+    OrderBy,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTransform
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Cast, Coalesce, Greatest, Lower, Power
+from fsrs import Scheduler
 
 from decks.models import Card, Deck
 
 from .models import REVIEW, CardState, Review
-from .scheduling import Schedule, retrievability
 
 RECALLED = 3  # a rating of 3 or more counts as remembered
 
@@ -53,16 +69,6 @@ def mastery_percent(rating_sum: int, card_count: int) -> int:
 
 
 @dataclass
-class CardRow:
-    card: Card
-    last_rating: int | None
-    reps: int
-    lapses: int
-    due: datetime | None
-    recall: float | None  # None: never studied
-
-
-@dataclass
 class Progress:
     deck: Deck | None
     card_count: int
@@ -80,7 +86,6 @@ class Progress:
     forecast: list[tuple[date, int]]
     categories: list[dict]
     calibration: list[dict]
-    cards: list[CardRow] = field(default_factory=list)
 
 
 def _reviews(user, deck: Deck | None) -> QuerySet[Review]:
@@ -100,10 +105,10 @@ def _cards(deck: Deck | None) -> QuerySet[Card]:
     return cards.filter(deck=deck) if deck else cards
 
 
-def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True) -> Progress:
+def progress(*, user, deck: Deck | None, now: datetime) -> Progress:
     """All figures of a progress page, for one deck or (deck=None) every published deck.
 
-    Runs seven queries, eight with the card table.
+    Runs six queries; the card table is `card_page`'s.
     """
     tz = user.tzinfo()
     today = now.astimezone(tz).date()
@@ -118,17 +123,16 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
         total=Count("id"), recalled=Count("id", filter=Q(rating__gte=RECALLED))
     )
 
-    rating_rows = states.values("last_rating").annotate(n=Count("id")).order_by()
-    by_rating_seen = {row["last_rating"]: row["n"] for row in rating_rows}
-
-    forecast_rows = (
-        states.filter(due__lt=now + timedelta(days=30))
-        .annotate(day=TruncDate("due", tzinfo=tz))
-        .values("day")
-        .annotate(n=Count("id"))
-        .order_by("day")
+    # Cards by latest rating, and the due forecast: for each of the next 30 local days,
+    # the cards due before it ends (its local midnight, whatever the day's length). One
+    # pass over the person's states, comparing times: no time zone arithmetic per row.
+    ends = [datetime.combine(today + timedelta(days=n), time(), tzinfo=tz) for n in range(1, 31)]
+    state_row = states.aggregate(
+        **{f"rated_{r}": Count("id", filter=Q(last_rating=r)) for r in range(1, 6)},
+        **{f"due_{n}": Count("id", filter=Q(due__lt=end)) for n, end in enumerate(ends)},
     )
-    due_by_day = {row["day"]: row["n"] for row in forecast_rows}
+    by_rating_seen = {r: state_row[f"rated_{r}"] for r in range(1, 6)}
+    due_before = [0] + [state_row[f"due_{n}"] for n in range(30)]
 
     category_rows = (
         _cards(deck)
@@ -154,7 +158,7 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
     ]
     card_count = sum(c["cards"] for c in categories)
     seen_count = sum(c["seen"] for c in categories)
-    rating_sum = sum(r * n for r, n in by_rating_seen.items() if r)
+    rating_sum = sum(r * n for r, n in by_rating_seen.items())
 
     # Calibration: after a rating r, was the card recalled (rated 3+) at its next review?
     # Each review records the card's previous rating in `before`, so one pass over
@@ -178,11 +182,8 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
             }
         )
 
-    forecast = []
-    overdue = sum(n for d, n in due_by_day.items() if d < today)
-    for offset in range(30):
-        day = today + timedelta(days=offset)
-        forecast.append((day, due_by_day.get(day, 0) + (overdue if offset == 0 else 0)))
+    # Today's bar also holds the cards overdue from before today.
+    forecast = [(today + timedelta(days=n), due_before[n + 1] - due_before[n]) for n in range(30)]
 
     total = retention_row["total"]
     result = Progress(
@@ -198,7 +199,7 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
         retention_reviews=total,
         time_studied_ms=sum(d.duration_ms for d in days),
         by_rating={
-            **{r: by_rating_seen.get(r, 0) for r in range(1, 6)},
+            **by_rating_seen,
             "unseen": card_count - seen_count,
         },
         days=days,
@@ -206,53 +207,183 @@ def progress(*, user, deck: Deck | None, now: datetime, with_cards: bool = True)
         categories=categories,
         calibration=calibration,
     )
-    if with_cards:
-        result.cards = card_rows(user=user, deck=deck, now=now)
     return result
 
 
-def card_rows(*, user, deck: Deck | None, now: datetime) -> list[CardRow]:
-    """Every card with this person's state and current recall probability, one query."""
+# FSRS-6's forgetting curve, as fsrs.Scheduler.get_card_retrievability computes it
+# (and `scheduling.retrievability` through it): R = (1 + FACTOR × t / S) ** DECAY,
+# t the whole days since the last review, S the stability. The decay is the last of
+# the default parameters; desired retention plays no part.
+DECAY = -Scheduler().parameters[20]
+FACTOR = 0.9 ** (1 / DECAY) - 1
+
+
+class DaysSince(Func):
+    """Whole days from a datetime column to `now`, rounded down as Python's
+    `timedelta.days` rounds them (and so FSRS): exact to the microsecond on both
+    databases, so the recall the page sorts by is the one FSRS gives."""
+
+    output_field = IntegerField()
+
+    def __init__(self, moment: str, now: datetime) -> None:
+        super().__init__(F(moment))
+        self.now = now
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]", in UTC: whole seconds from
+        # strftime, microseconds from the text. (Django's django_timestamp_diff is
+        # exact too, but a call into Python per row: it doubled the page's query.)
+        moment, params = compiler.compile(self.get_source_expressions()[0])
+        micros = f"(strftime('%%s', {moment}) * 1000000 + CAST(substr({moment}, 21, 6) AS INTEGER))"
+        now = (self.now - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+        return f"((%s - {micros}) / 86400000000)", (now, *params, *params)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        moment, params = compiler.compile(self.get_source_expressions()[0])
+        sql = f"FLOOR(EXTRACT(EPOCH FROM (%s - {moment})) / 86400)::integer"
+        return sql, (self.now, *params)
+
+    def as_sql(self, compiler, connection, **extra):
+        raise NotSupportedError(
+            f"DaysSince is written for SQLite and PostgreSQL, not {connection.vendor}"
+        )
+
+
+def recall_now(now: datetime, prefix: str = "mine__") -> Case:
+    """FSRS's recall probability at `now` of a CardState reached through `prefix`,
+    as an SQL expression: None for a card never studied, 0 for a state without
+    stability (as `scheduling.retrievability`)."""
+    days = Greatest(DaysSince(f"{prefix}last_review", now), Value(0))
+
+    def double(value: float) -> Cast:
+        # PostgreSQL reads a bare 0.98… as NUMERIC and multiplies in decimal: one
+        # bit off Python's float arithmetic, enough to swap two cards of equal recall.
+        return Cast(Value(value), FloatField())
+
+    return Case(
+        When(**{f"{prefix}state__isnull": True}, then=Value(None)),
+        When(
+            Q(**{f"{prefix}stability__isnull": True}) | Q(**{f"{prefix}last_review__isnull": True}),
+            then=Value(0.0),
+        ),
+        default=Power(
+            double(1.0) + double(FACTOR) * days / F(f"{prefix}stability"),
+            double(DECAY),
+        ),
+        output_field=FloatField(),
+    )
+
+
+class CodePointOrder(Func):
+    """Text compared code point by code point, as Python compares strings, on both
+    databases: PostgreSQL would otherwise follow the database's locale."""
+
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template='(%(expressions)s) COLLATE "C"', **extra)
+
+
+# The card table's sort keys, each a list of expressions over `sorted_cards`' query.
+# A card never studied has nothing to sort by in most of them (NULL) and stays at
+# the end in either direction; deck order breaks ties, so pages never overlap.
+CARD_SORTS: dict[str, list] = {
+    # Weakest first: the lowest recall, ties (all 100 % on the day of study) broken
+    # by the lowest latest rating.
+    "recall": [F("recall"), F("last_rating")],
+    "rating": [F("last_rating")],
+    "reviews": [F("reps")],
+    "lapses": [F("lapses")],
+    "due": [F("due")],
+    "question": [CodePointOrder(Lower("question"))],
+}
+PAGE_SIZE = 50
+
+
+@dataclass
+class CardRow:
+    card: Card
+    last_rating: int | None
+    reps: int
+    lapses: int
+    due: datetime | None
+    recall: float | None  # None: never studied
+
+
+@dataclass
+class CardPage:
+    """One page of the card table: `number` of `pages`, `total` cards in all."""
+
+    rows: list[CardRow]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first card in the whole table, from 1."""
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def page_count(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def card_page(
+    *,
+    user,
+    deck: Deck | None,
+    now: datetime,
+    total: int,
+    sort: str = "recall",
+    descending: bool = False,
+    number: int = 1,
+) -> CardPage:
+    """One page of the card table, sorted by `CARD_SORTS[sort]`, out of `total` cards
+    (`Progress.card_count`, so the page costs no count of its own); a page past the
+    last gives the last. One query, which reads only that page's rows."""
+    pages = page_count(total)
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    cards = sorted_cards(user=user, deck=deck, now=now, sort=sort, descending=descending)
+    rows = [
+        CardRow(card, card.last_rating, card.reps, card.lapses, card.due, card.recall)
+        for card in cards[start : start + PAGE_SIZE]
+    ]
+    return CardPage(rows=rows, number=number, pages=pages, total=total)
+
+
+def sorted_cards(
+    *, user, deck: Deck | None, now: datetime, sort: str, descending: bool
+) -> QuerySet[Card]:
+    """The cards with this person's `last_rating`, `reps`, `lapses`, `due` and `recall`
+    (FSRS's recall probability at `now`) as annotations, in the card table's order."""
     cards = (
         _cards(deck)
         .select_related("deck")
         .annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
         .annotate(
-            s_state=F("mine__state"),
-            s_step=F("mine__step"),
-            s_stability=F("mine__stability"),
-            s_difficulty=F("mine__difficulty"),
-            s_due=F("mine__due"),
-            s_last_review=F("mine__last_review"),
-            s_reps=F("mine__reps"),
-            s_lapses=F("mine__lapses"),
-            s_last_rating=F("mine__last_rating"),
+            last_rating=F("mine__last_rating"),
+            reps=Coalesce(F("mine__reps"), 0),
+            lapses=Coalesce(F("mine__lapses"), 0),
+            due=F("mine__due"),
+            recall=recall_now(now),
         )
     )
-    rows = []
-    for card in cards:
-        if card.s_state is None:
-            rows.append(CardRow(card, None, 0, 0, None, None))
-            continue
-        schedule = Schedule(
-            state=card.s_state,
-            step=card.s_step,
-            stability=card.s_stability,
-            difficulty=card.s_difficulty,
-            due=card.s_due,
-            last_review=card.s_last_review,
-            reps=card.s_reps,
-            lapses=card.s_lapses,
-            last_rating=card.s_last_rating,
-        )
-        rows.append(
-            CardRow(
-                card,
-                card.s_last_rating,
-                card.s_reps,
-                card.s_lapses,
-                card.s_due,
-                retrievability(schedule, now),
-            )
-        )
-    return rows
+    order: list[OrderBy] = [
+        key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
+        for key in CARD_SORTS[sort]
+    ]
+    return cards.order_by(*order, "position", "id")

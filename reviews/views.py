@@ -25,7 +25,7 @@ from .models import (
     record_review,
     undo_last_review,
 )
-from .progress import mastery_percent, progress
+from .progress import CARD_SORTS, card_page, mastery_percent, progress
 from .scheduling import RATING_LABELS, format_interval, next_schedule, review_seed
 
 
@@ -243,26 +243,6 @@ def _see_other(slug: str, more: bool) -> HttpResponseRedirect:
     return response
 
 
-# Sort keys of the progress card table; None marks a card with nothing to sort by
-# (never studied), which stays at the end in either direction.
-CARD_SORTS = {
-    # Weakest first: the lowest recall, ties (all 100 % on the day of study)
-    # broken by the lowest latest rating.
-    "recall": lambda row: None if row.recall is None else (row.recall, row.last_rating),
-    "rating": lambda row: row.last_rating,
-    "reviews": lambda row: row.reps,
-    "lapses": lambda row: row.lapses,
-    "due": lambda row: row.due,
-    "question": lambda row: row.card.question.lower(),
-}
-
-
-def sort_card_rows(rows: list, sort: str, descending: bool) -> list:
-    key = CARD_SORTS[sort]
-    studied = sorted((r for r in rows if key(r) is not None), key=key, reverse=descending)
-    return studied + [r for r in rows if key(r) is None]
-
-
 SORT_COLUMNS = [
     ("question", "Question"),
     ("rating", "Latest rating"),
@@ -273,6 +253,14 @@ SORT_COLUMNS = [
 ]
 
 
+def _page_number(value: str | None) -> int:
+    """The card table page asked for: anything but a plain number is the first page,
+    and `card_page` turns a page past the last (however long the number) into the last."""
+    if not value or not value.isascii() or not value.isdigit():
+        return 1
+    return int(value) if len(value) <= 9 else 10**9
+
+
 def _progress_page(request: HtmxHttpRequest, deck: Deck | None) -> HttpResponse:
     now = timezone.now()
     figures = progress(user=request.user, deck=deck, now=now)
@@ -280,15 +268,29 @@ def _progress_page(request: HtmxHttpRequest, deck: Deck | None) -> HttpResponse:
     if sort not in CARD_SORTS:
         sort = "recall"
     descending = request.GET.get("dir") == "desc"
-    figures.cards = sort_card_rows(figures.cards, sort, descending)
+    cards = None
+    if deck:
+        cards = card_page(
+            user=request.user,
+            deck=deck,
+            now=now,
+            total=figures.card_count,
+            sort=sort,
+            descending=descending,
+            number=_page_number(request.GET.get("page")),
+        )
     today = now.astimezone(request.user.tzinfo()).date()
     context = {
         "deck": deck,
         "p": figures,
+        "cards": cards,
         "now": now,
         "sort": sort,
+        "sort_label": dict(SORT_COLUMNS)[sort],
         "sort_columns": SORT_COLUMNS,
         "descending": descending,
+        # `sort` is one of CARD_SORTS: nothing to escape.
+        "page_link": f"?sort={sort}{'&dir=desc' if descending else ''}&page=",
         "charts": progress_charts(figures, today),
         "heatmap": heatmap({d.day: d.reviews for d in figures.days}, today),
         "decks": (
