@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .formats import (
@@ -89,12 +90,36 @@ class DeckAdmin(admin.ModelAdmin):
     list_filter = ("published",)
     search_fields = ("title", "description")
     prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("card_list",)
     inlines = [CardInline]
     actions = ["export_brainscape", "export_csv", "export_tsv", "export_apkg"]
+
+    # The inline renders a form per card: beyond this many, the deck's page
+    # would take minutes, and its cards are edited from the card list instead.
+    MAX_INLINE_CARDS = 200
+
+    def get_inlines(self, request: HttpRequest, obj: Deck | None) -> list:
+        if obj is not None and obj.card_count > self.MAX_INLINE_CARDS:
+            return []
+        return super().get_inlines(request, obj)
 
     @admin.display(description="Cards", ordering="card_count")
     def card_count(self, deck: Deck) -> int:
         return deck.card_count
+
+    @admin.display(description="Cards")
+    def card_list(self, deck: Deck) -> str:
+        if deck.pk is None:
+            return "Add cards below, or import a file from the deck list."
+        url = reverse("admin:decks_card_changelist") + f"?deck__id__exact={deck.pk}"
+        return format_html(
+            '<a href="{}">All {} cards of this deck in the card list</a>{}',
+            url,
+            f"{deck.card_count:,}",
+            ""
+            if deck.card_count <= self.MAX_INLINE_CARDS
+            else f" (more than {self.MAX_INLINE_CARDS}: they are not listed on this page)",
+        )
 
     @admin.action(description="Export as Brainscape text")
     def export_brainscape(self, request: HttpRequest, queryset: QuerySet[Deck]) -> HttpResponse:

@@ -151,3 +151,30 @@ def test_the_deck_autocomplete_lists_decks_in_title_order(staff_client, deck):
         "Another deck",
         "Fine Tuning Flashcards",
     ]
+
+
+def test_a_large_deck_links_to_its_cards_instead_of_listing_them(staff_client, deck):
+    html = staff_client.get(f"/admin/decks/deck/{deck.pk}/change/").content.decode()
+    assert "How fast are distilled models?" in html  # 20 cards: each in the inline
+    assert f"/admin/decks/card/?deck__id__exact={deck.pk}" in html
+
+    big = Deck.objects.create(title="Big", slug="big")
+    Card.objects.bulk_create(
+        Card(deck=big, question=f"Question {n}?", answer="A", position=n) for n in range(250)
+    )
+    Deck.objects.filter(pk=big.pk).count_cards()
+    response = staff_client.get(f"/admin/decks/deck/{big.pk}/change/")
+    html = response.content.decode()
+    assert "Question 7?" not in html
+    assert "All 250 cards of this deck in the card list" in html
+    listed = staff_client.get(f"/admin/decks/card/?deck__id__exact={big.pk}").content.decode()
+    assert "250 cards" in listed and "Question 7?" in listed
+
+    # Saving the deck's own fields still works without the inline.
+    response = staff_client.post(
+        f"/admin/decks/deck/{big.pk}/change/",
+        {"title": "Bigger", "slug": "big", "description": "", "published": "on"},
+    )
+    assert response.status_code == 302
+    assert Deck.objects.get(pk=big.pk).title == "Bigger"
+    assert Card.objects.filter(deck=big).count() == 250
