@@ -15,7 +15,7 @@ from django.db.models.expressions import RawSQL
 
 from decks.models import Card, Deck
 
-from .scheduling import Schedule, next_schedule, retrievability, review_seed
+from .scheduling import Schedule, next_schedule, review_seed
 
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 
@@ -398,14 +398,23 @@ def first_new_card(*, user, deck: Deck) -> Card | None:
 
 
 def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:
-    """The seen card with the lowest recall probability now, for "Keep studying".
+    """The seen card with the lowest recall probability now, for "Keep studying",
+    found by the database (one query, however many cards the person has seen).
 
     FSRS counts elapsed time in whole days, so every card reviewed today ties at
     100 %; among equals the one reviewed longest ago comes first, or the card
     just rated would be offered again at once.
     """
-    states = CardState.objects.for_user(user).in_deck(deck).select_related("card")
-    return min(states, key=lambda s: (retrievability(s.schedule, now), s.last_review), default=None)
+    from .progress import recall_now  # progress.py builds on this module
+
+    return (
+        CardState.objects.for_user(user)
+        .in_deck(deck)
+        .select_related("card")
+        .annotate(recall=recall_now(now, prefix=""))
+        .order_by("recall", "last_review", "id")
+        .first()
+    )
 
 
 def next_due(*, user, deck: Deck) -> datetime | None:
