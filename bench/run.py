@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,21 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/post
 # Sessions in Redis (cached_db), as the README's production set-up has them;
 # empty for sessions read from the database on every request.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server listens where `url` says (no Redis: database sessions)."""
+    parsed = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+if REDIS_URL and not redis_answers(REDIS_URL):
+    print(f"bench: no Redis at {REDIS_URL}: sessions in the database", flush=True)
+    REDIS_URL = ""
 KEEP = os.environ.get("BENCH_KEEP", "") == "1"
 # For working on the bench itself: use the databases a BENCH_KEEP=1 run left.
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
