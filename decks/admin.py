@@ -393,11 +393,9 @@ def _page_parts(
 def _streamed(parts: Iterator[str]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(parts, content_type="text/html; charset=utf-8")
     # Each part has to reach the browser when it is made, not when the page
-    # ends: no proxy may buffer it (nginx reads this header), nor gzip, whose
-    # compressor holds small parts back; GZipMiddleware leaves a response
-    # that names its encoding alone.
+    # ends: no proxy may buffer it (nginx reads this header; the site's
+    # GZipMiddleware leaves streamed pages alone for the same reason).
     response["X-Accel-Buffering"] = "no"
-    response["Content-Encoding"] = ""
     return response
 
 

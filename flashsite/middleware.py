@@ -7,6 +7,7 @@ import django
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -74,3 +75,17 @@ class BadInputMiddleware:
             return None
         logger.warning("Bad input to the admin: %s %s: %r", request.method, request.path, exception)
         return bad_request(request, exception)
+
+
+class GZipMiddleware(DjangoGZipMiddleware):
+    """Django's gzip for pages and htmx partials, but not for a streamed page.
+
+    A streamed page (the admin's import of a large file) shows its progress
+    part by part, and gzip's compressor would hold the small parts back
+    until the page ends.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.streaming:
+            return response
+        return super().process_response(request, response)
