@@ -120,13 +120,6 @@ class Card(models.Model):
     def __str__(self) -> str:
         return self.question[:80]
 
-    @classmethod
-    def from_db(cls, db, field_names, values) -> "Card":
-        card = super().from_db(db, field_names, values)
-        # The deck it was read with, so that moving it recounts both decks.
-        card._loaded_deck_id = card.__dict__.get("deck_id")
-        return card
-
 
 @dataclass(frozen=True)
 class ImportResult:

@@ -3,19 +3,28 @@
 Bulk writes send no signals: `import_deck` recounts its deck itself.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import Card, Deck
 
 
+@receiver(pre_save, sender=Card)
+def card_saving(sender, instance: Card, raw: bool, **kwargs) -> None:
+    # The deck the card is in before this save, so that a move recounts both.
+    instance._deck_before = (
+        None
+        if raw or instance._state.adding
+        else Card.objects.filter(pk=instance.pk).values_list("deck_id", flat=True).first()
+    )
+
+
 @receiver(post_save, sender=Card)
 def card_saved(sender, instance: Card, created: bool, raw: bool, **kwargs) -> None:
-    loaded = getattr(instance, "_loaded_deck_id", None)
-    if raw or (not created and loaded == instance.deck_id):
+    before = getattr(instance, "_deck_before", None)
+    if raw or (not created and before == instance.deck_id):
         return
-    Deck.objects.filter(pk__in={instance.deck_id, loaded} - {None}).count_cards()
-    instance._loaded_deck_id = instance.deck_id
+    Deck.objects.filter(pk__in={instance.deck_id, before} - {None}).count_cards()
 
 
 @receiver(post_delete, sender=Card)
