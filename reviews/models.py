@@ -5,15 +5,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
-    F,
-    FilteredRelation,
-    Q,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
 
 from decks.models import Card, Deck
+from flashsite.rows import MAX_ID, Columns, select_one
 
 from .scheduling import Schedule, next_schedule, review_seed
 
@@ -273,26 +271,12 @@ def queue_counts(
     return counts
 
 
-COUNT_NAMES = ("due_count", "seen_count", "new_today")
-
-
 def decks_with_queue_counts(user, now: datetime, *, mastery: bool = False) -> models.QuerySet[Deck]:
     """Published decks, each with this person's `queue_counts`, in one query."""
     return Deck.objects.published().annotate(**queue_counts(user, now, mastery=mastery))
 
 
-STATE_FIELDS = (
-    "id",
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "due",
-    "last_review",
-    "reps",
-    "lapses",
-    "last_rating",
-)
+CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS = Columns(Card), Columns(Deck), Columns(CardState)
 
 
 def card_for_study(
@@ -300,30 +284,39 @@ def card_for_study(
 ) -> Card | None:
     """A card of a published deck, in one query, with this person's CardState as
     `card.state` (None if never rated) and, `with_counts`, its deck carrying their
-    `queue_counts` (leave them out where no queue line is shown)."""
-    cards = (
-        Card.objects.select_related("deck")
-        .annotate(mine=FilteredRelation("states", condition=Q(states__user=user)))
-        .annotate(**{f"my_{name}": F(f"mine__{name}") for name in STATE_FIELDS})
-    )
-    if with_counts:
-        cards = cards.annotate(**queue_counts(user, now, deck_ref="deck"))
-    # No first(): its ORDER BY (Card's Meta.ordering, through the deck) costs
-    # more to build than the query takes to run, for at most one row.
-    found = cards.filter(pk=card_id, deck__slug=slug, deck__published=True).order_by()[:1]
-    card = next(iter(found), None)
-    if card is None:
+    `queue_counts` (leave them out where no queue line is shown).
+
+    Flip and rate start here, so the query is written out: built with the ORM
+    (a FilteredRelation and ten annotations) it cost more than the rest of flip.
+    """
+    if not 0 < card_id <= MAX_ID:
         return None
-    for name in COUNT_NAMES if with_counts else ():
-        setattr(card.deck, name, getattr(card, name))
-    card.state = None
-    if card.my_id is not None:
-        card.state = CardState(
-            user=user,
-            card=card,
-            deck_id=card.deck_id,
-            **{name: getattr(card, f"my_{name}") for name in STATE_FIELDS},
-        )
+    qn = connection.ops.quote_name
+    cards, decks, states = (qn(c.table) for c in (CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS))
+    counts = queue_counts(user, now, deck_ref="deck") if with_counts else {}
+    # Only table and column names go into `sql`; every value is a parameter.
+    sql = (
+        f"SELECT {CARD_COLUMNS.sql()}, {DECK_COLUMNS.sql()}, {STATE_COLUMNS.sql()}"  # noqa: S608
+        + "".join(f", ({count.sql})" for count in counts.values())
+        + f" FROM {cards} INNER JOIN {decks} ON {decks}.{qn('id')} = {cards}.{qn('deck_id')}"
+        f" LEFT OUTER JOIN {states} ON {states}.{qn('card_id')} = {cards}.{qn('id')}"
+        f" AND {states}.{qn('user_id')} = %s"
+        f" WHERE {cards}.{qn('id')} = %s AND {decks}.{qn('slug')} = %s"
+        f" AND {decks}.{qn('published')} = %s"
+    )
+    params = [p for count in counts.values() for p in count.params]
+    found = select_one(
+        sql, [*params, user.pk, card_id, slug, True], CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS
+    )
+    if found is None:
+        return None
+    (card, deck, state), values = found
+    Card.deck.field.set_cached_value(card, deck)
+    for name, value in zip(counts, values, strict=True):
+        setattr(deck, name, value)
+    card.state = state
+    if state is not None:
+        CardState.card.field.set_cached_value(state, card)
     return card
 
 
@@ -368,14 +361,7 @@ def build_queue(*, user, deck: Deck, now: datetime, more: bool = False) -> Queue
     new_left = new_cards_left(user, deck)
     queue = Queue(due=deck.due_count, new_left=new_left, card=None, state=None)
     if deck.due_count:
-        state = (
-            CardState.objects.for_user(user)
-            .in_deck(deck)
-            .due(now)
-            .queue_order()
-            .select_related("card")
-            .first()
-        )
+        state = first_due_state(user=user, deck=deck, now=now)
         if state is not None:
             queue.card, queue.state = state.card, state
             return queue
@@ -390,11 +376,45 @@ def build_queue(*, user, deck: Deck, now: datetime, more: bool = False) -> Queue
     return queue
 
 
+def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
+    """The card due first in DESIGN.md's order (cards in (re)learning, then review
+    cards, most overdue first), as this person's CardState with its card: one
+    range of the (user, deck, due) index."""
+    qn = connection.ops.quote_name
+    cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
+    found = select_one(
+        # Only table and column names go into the text; every value is a parameter.
+        f"SELECT {STATE_COLUMNS.sql()}, {CARD_COLUMNS.sql()} FROM {states}"  # noqa: S608
+        f" INNER JOIN {cards} ON {cards}.{qn('id')} = {states}.{qn('card_id')}"
+        f" WHERE {states}.{qn('user_id')} = %s AND {states}.{qn('deck_id')} = %s"
+        f" AND {states}.{qn('due')} <= %s"
+        f" ORDER BY CASE WHEN {states}.{qn('state')} = %s THEN 1 ELSE 0 END,"
+        f" {states}.{qn('due')} LIMIT 1",
+        [user.pk, deck.pk, connection.ops.adapt_datetimefield_value(now), REVIEW],
+        STATE_COLUMNS,
+        CARD_COLUMNS,
+    )
+    if found is None:
+        return None
+    (state, card), _ = found
+    CardState.card.field.set_cached_value(state, card)
+    return state
+
+
 def first_new_card(*, user, deck: Deck) -> Card | None:
     """The first card of the deck, in deck order, that this person has never rated."""
-    return (
-        Card.objects.filter(deck=deck).exclude(states__user=user).order_by("position", "id").first()
+    qn = connection.ops.quote_name
+    cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
+    found = select_one(
+        # Only table and column names go into the text; every value is a parameter.
+        f"SELECT {CARD_COLUMNS.sql()} FROM {cards} WHERE {cards}.{qn('deck_id')} = %s"  # noqa: S608
+        f" AND NOT EXISTS (SELECT 1 FROM {states} s WHERE s.{qn('card_id')} = {cards}.{qn('id')}"
+        f" AND s.{qn('user_id')} = %s)"
+        f" ORDER BY {cards}.{qn('position')}, {cards}.{qn('id')} LIMIT 1",
+        [deck.pk, user.pk],
+        CARD_COLUMNS,
     )
+    return found[0][0] if found else None
 
 
 def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:

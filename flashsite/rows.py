@@ -1,0 +1,86 @@
+"""Whole model rows read with SQL written out, for the requests every learner
+makes every few seconds (flip and rate).
+
+Building a query with the ORM costs more CPU than SQLite or PostgreSQL take
+to run it: for flip's one join, several times more. `Columns` lists a model's
+columns for a SELECT and turns the values of a row back into an instance,
+with the same conversions the ORM applies (SQLite returns datetimes as text,
+JSON as text, booleans as integers).
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+from django.db.models.expressions import Col
+
+# Rows above this id cannot exist: SQLite and PostgreSQL ids are signed 64-bit.
+MAX_ID = 2**63 - 1
+
+
+class Columns:
+    """The concrete columns of `model`, as named in a SELECT from its table."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.table = model._meta.db_table
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+        self._select: dict[str, str] = {}
+        self._converters: dict[str, list] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def sql(self) -> str:
+        """`"table"."column", …` for the database in use."""
+        vendor = connection.vendor
+        if vendor not in self._select:
+            qn = connection.ops.quote_name
+            self._select[vendor] = ", ".join(
+                f"{qn(self.table)}.{qn(field.column)}" for field in self.fields
+            )
+        return self._select[vendor]
+
+    def converters(self) -> list[tuple[int, Col, list]]:
+        """For each column that needs one, what the ORM's compiler would convert it with."""
+        vendor = connection.vendor
+        if vendor not in self._converters:
+            found = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.table)
+                functions = connection.ops.get_db_converters(column)
+                functions += column.get_db_converters(connection)
+                if functions:
+                    found.append((index, column, functions))
+            self._converters[vendor] = found
+        return self._converters[vendor]
+
+    def instance(self, values: Sequence) -> models.Model:
+        """The model instance for a row's values, in the order of `sql()`."""
+        values = list(values)
+        for index, column, functions in self.converters():
+            value = values[index]
+            for function in functions:
+                value = function(value, column, connection)
+            values[index] = value
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple] | None:
+    """Run a SELECT of `parts`' columns, one after the other, then any others.
+
+    The first row as an instance of each part (None for a part whose id is
+    NULL: the far side of a LEFT JOIN that found nothing) and the rest of its
+    values; None when there is no row.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for part in parts:
+        values = row[start : start + len(part)]
+        instances.append(part.instance(values) if values[0] is not None else None)
+        start += len(part)
+    return instances, row[start:]
