@@ -18,7 +18,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UserBackend")
         messages.success(request, f"Welcome, {user.username}! Pick a deck to start studying.")
         return redirect("/")
     return render(request, "registration/signup.html", {"form": form})

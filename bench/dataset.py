@@ -278,7 +278,7 @@ def write_learners(users: list[User], path: Path) -> None:
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
