@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
+    Q,
     Value,
     When,
 )
@@ -120,7 +121,14 @@ class Review(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),
         ]
-        indexes = [models.Index(fields=["user", "reviewed_at"], name="review_user_time")]
+        indexes = [
+            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
+            # "New cards today" counts first ratings since midnight: a range of
+            # these, however many ratings the person has given today.
+            models.Index(
+                fields=["user", "reviewed_at"], condition=Q(seq=0), name="review_user_first_time"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} rated card {self.card_id} {self.rating}"

@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from decks.models import Card, Deck
-from reviews.models import REVIEW, CardState, build_queue, decks_with_queue_counts, queue_counts
+from reviews.models import (
+    REVIEW,
+    CardState,
+    Review,
+    build_queue,
+    decks_with_queue_counts,
+    queue_counts,
+)
 
 INDEX = "cardstate_user_deck_due"
 PEOPLE, CARDS_PER_DECK, SEEN, DUE_EVERY = 20, 1000, 250, 10
@@ -117,3 +124,39 @@ def test_the_due_count_query_uses_the_index(crowd: tuple[User, Deck], now: datet
     decks = Deck.objects.filter(pk=deck.pk).annotate(due_count=due_count)
     assert decks.get().due_count == SEEN // DUE_EVERY
     assert_uses_the_index(plan_of(*decks.query.sql_with_params()))
+
+
+def test_the_new_today_count_uses_the_first_ratings_index(
+    crowd: tuple[User, Deck], now: datetime
+) -> None:
+    """New cards begun today are counted from first ratings only: a person who has
+    given 10,000 ratings today walks as many index entries as new cards begun."""
+    user, deck = crowd
+    states = CardState.objects.select_related("card").order_by("id")
+    Review.objects.bulk_create(
+        (
+            Review(
+                user_id=state.user_id,
+                card_id=state.card_id,
+                seq=seq,
+                rating=4,
+                reviewed_at=now - timedelta(hours=seq * 50 + state.id % 40),
+                day=(now - timedelta(hours=seq * 50)).date(),
+                after={},
+            )
+            for state in states
+            for seq in range(3)
+        ),
+        batch_size=2000,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    new_today = queue_counts(user, now)["new_today"]
+    decks = Deck.objects.filter(pk=deck.pk).annotate(new_today=new_today)
+    expected = Review.objects.filter(
+        user=user, seq=0, card__deck=deck, reviewed_at__gte=user.start_of_day(now)
+    ).count()
+    assert 0 < decks.get().new_today == expected
+    plan = plan_of(*decks.query.sql_with_params())
+    assert "review_user_first_time" in plan, plan
