@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 
-from flashsite.rows import MAX_ID, Columns
+from flashsite.rows import MAX_ID, Columns, select_one
 
 from .models import User
 
@@ -17,13 +17,12 @@ class UserBackend(ModelBackend):
         if not isinstance(user_id, int) or not 0 < user_id <= MAX_ID:
             return None
         qn = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # Only table and column names go into the text; the id is a parameter.
-                f"SELECT {USER_COLUMNS.sql()} FROM {qn(User._meta.db_table)}"  # noqa: S608
-                f" WHERE {qn(User._meta.pk.column)} = %s",
-                [user_id],
-            )
-            row = cursor.fetchone()
-        user = USER_COLUMNS.instance(row) if row else None
+        found = select_one(
+            # Only table and column names go into the text; the id is a parameter.
+            f"SELECT {USER_COLUMNS.sql()} FROM {qn(User._meta.db_table)}"  # noqa: S608
+            f" WHERE {qn(User._meta.pk.column)} = %s",
+            [user_id],
+            USER_COLUMNS,
+        )
+        user = found[0][0] if found else None
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -10,7 +10,8 @@ JSON as text, booleans as integers).
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import Col
 
 # Rows above this id cannot exist: SQLite and PostgreSQL ids are signed 64-bit.
@@ -33,37 +34,38 @@ class Columns:
 
     def sql(self) -> str:
         """`"table"."column", …` for the database in use."""
-        vendor = connection.vendor
+        db = connections[DEFAULT_DB_ALIAS]
+        vendor = db.vendor
         if vendor not in self._select:
-            qn = connection.ops.quote_name
+            qn = db.ops.quote_name
             self._select[vendor] = ", ".join(
                 f"{qn(self.table)}.{qn(field.column)}" for field in self.fields
             )
         return self._select[vendor]
 
-    def converters(self) -> list[tuple[int, Col, list]]:
+    def converters(self, db: BaseDatabaseWrapper) -> list[tuple[int, Col, list]]:
         """For each column that needs one, what the ORM's compiler would convert it with."""
-        vendor = connection.vendor
+        vendor = db.vendor
         if vendor not in self._converters:
             found = []
             for index, field in enumerate(self.fields):
                 column = field.get_col(self.table)
-                functions = connection.ops.get_db_converters(column)
-                functions += column.get_db_converters(connection)
+                functions = db.ops.get_db_converters(column)
+                functions += column.get_db_converters(db)
                 if functions:
                     found.append((index, column, functions))
             self._converters[vendor] = found
         return self._converters[vendor]
 
-    def instance(self, values: Sequence) -> models.Model:
+    def instance(self, values: Sequence, db: BaseDatabaseWrapper) -> models.Model:
         """The model instance for a row's values, in the order of `sql()`."""
         values = list(values)
-        for index, column, functions in self.converters():
+        for index, column, functions in self.converters(db):
             value = values[index]
             for function in functions:
-                value = function(value, column, connection)
+                value = function(value, column, db)
             values[index] = value
-        return self.model.from_db(connection.alias, self.attnames, values)
+        return self.model.from_db(db.alias, self.attnames, values)
 
 
 def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple] | None:
@@ -73,7 +75,8 @@ def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple
     NULL: the far side of a LEFT JOIN that found nothing) and the rest of its
     values; None when there is no row.
     """
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -81,6 +84,6 @@ def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple
     instances, start = [], 0
     for part in parts:
         values = row[start : start + len(part)]
-        instances.append(part.instance(values) if values[0] is not None else None)
+        instances.append(part.instance(values, db) if values[0] is not None else None)
         start += len(part)
     return instances, row[start:]
