@@ -26,7 +26,7 @@ from .models import (
     undo_last_review,
 )
 from .progress import CARD_SORTS, card_page, mastery_percent, progress
-from .scheduling import RATING_LABELS, format_interval, next_schedule, review_seed
+from .scheduling import GRADES, RATING_LABELS, format_interval, next_schedule, review_seed
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -141,28 +141,27 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     state = card.state
     before = state.schedule if state else None
     reps = before.reps if before else 0
+    user = request.user
+    seed = review_seed(user.pk, card.pk, reps)
+    intervals = {}  # 1 and 2 are both FSRS's Again: the same schedule
     ratings = []
     for value in range(1, 6):
-        after = next_schedule(
-            before,
-            value,
-            now,
-            desired_retention=request.user.desired_retention,
-            seed=review_seed(request.user.pk, card.pk, reps),
-        )
+        grade = GRADES[value]
+        if grade not in intervals:
+            after = next_schedule(
+                before, value, now, desired_retention=user.desired_retention, seed=seed
+            )
+            intervals[grade] = format_interval(after.due - now)
+        # Text, not numbers: the template prints them as they are, without localizing.
         ratings.append(
-            {
-                "value": value,
-                "label": RATING_LABELS[value],
-                "interval": format_interval(after.due - now),
-            }
+            {"value": str(value), "label": RATING_LABELS[value], "interval": intervals[grade]}
         )
     deck = card.deck
     context = {
         "deck": deck,
         "card": card,
         "side": "answer",
-        "reps": reps,
+        "reps": str(reps),
         "ratings": ratings,
         "shown": _shown(request),
         "more": request.GET.get("more") == "1",

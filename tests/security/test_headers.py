@@ -132,6 +132,31 @@ def test_an_htmx_post_without_csrf_reloads_the_page(deck, alice):
     assert Review.objects.count() == 0
 
 
+def test_htmx_rates_card_after_card_with_the_pages_token_alone(deck, alice):
+    """A card swapped in by htmx carries no token field of its own: htmx sends the
+    one of <body hx-headers>, from the page loaded whole, with every rating."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    page = client.get(STUDY)
+    token = re.search(r'"x-csrftoken": "(\w+)"', page.content.decode())[1]
+    htmx = {"HX-Request": "true"}
+    cards = list(deck.cards.order_by("position")[:3])
+    for card in cards:
+        answer = client.get(f"{STUDY}{card.pk}/answer/", headers=htmx)
+        assert 'name="rating"' in answer.content.decode()
+        assert "csrfmiddlewaretoken" not in answer.content.decode()
+        rate = client.post(
+            f"{STUDY}{card.pk}/rate/",
+            {"rating": "4", "reps": "0"},
+            headers={**htmx, "X-CSRFToken": token},
+        )
+        assert rate.status_code == 200
+    assert Review.objects.filter(user=alice).count() == 3
+    # Without JavaScript the answer page posts the token with the form.
+    plain = client.get(f"{STUDY}{cards[0].pk}/answer/").content.decode()
+    assert 'name="csrfmiddlewaretoken"' in plain
+
+
 def test_an_expired_session_sends_htmx_to_the_login_page_whole(deck, alice):
     """Logged out in another tab: the next htmx request gets HX-Redirect to the login
     page (htmx loads it as a page), never a login form swapped into the card."""
