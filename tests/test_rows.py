@@ -1,0 +1,100 @@
+"""Rows read with SQL written out (flashsite/rows.py) come back exactly as the
+ORM loads them, on SQLite and PostgreSQL; and the sign-in backend built on
+them signs in whom Django's would, and nobody else."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.backends import UserBackend
+from accounts.models import User
+from decks.models import Card, Deck
+from flashsite.rows import Columns, select_one
+from reviews.models import CardState, Review, record_review
+
+
+def fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def read(model, pk):
+    """`model`'s row `pk` through select_one."""
+    columns = Columns(model)
+    qn = connection.ops.quote_name
+    found = select_one(
+        f"SELECT {columns.sql()} FROM {qn(columns.table)} WHERE {qn('id')} = %s",  # noqa: S608
+        [pk],
+        columns,
+    )
+    return found[0][0] if found else None
+
+
+@pytest.fixture
+def reviewed(deck: Deck, alice: User) -> Review:
+    card = deck.cards.order_by("position").first()
+    now = timezone.now()
+    record_review(user=alice, card=card, rating=4, now=now - timedelta(days=3), shown_reps=0)
+    return record_review(user=alice, card=card, rating=2, now=now, shown_reps=1, duration_ms=4200)
+
+
+def test_every_model_on_the_study_path_reads_as_the_orm_reads_it(reviewed: Review) -> None:
+    state = CardState.objects.get(user=reviewed.user, card=reviewed.card)
+    for model, pk in [
+        (User, reviewed.user_id),
+        (Deck, reviewed.card.deck_id),
+        (Card, reviewed.card_id),
+        (CardState, state.pk),
+        (Review, reviewed.pk),
+    ]:
+        by_orm, by_sql = model.objects.get(pk=pk), read(model, pk)
+        assert type(by_sql) is model
+        assert fields(by_sql) == fields(by_orm)
+        assert not by_sql._state.adding
+        assert by_sql._state.db == "default"
+    # Types the database hands back differently: aware datetimes, JSON, booleans.
+    loaded = read(Review, reviewed.pk)
+    assert loaded.reviewed_at.tzinfo is not None
+    assert loaded.after["reps"] == 2
+    assert read(Deck, reviewed.card.deck_id).published is True
+
+
+def test_no_row_is_none(db) -> None:
+    assert read(Card, 987654321) is None
+
+
+def test_the_far_side_of_a_left_join_that_found_nothing_is_none(deck: Deck, alice: User) -> None:
+    cards, states = Columns(Card), Columns(CardState)
+    qn = connection.ops.quote_name
+    card = deck.cards.first()
+    (found_card, found_state), rest = select_one(
+        f"SELECT {cards.sql()}, {states.sql()}, 7 FROM {qn(cards.table)}"  # noqa: S608
+        f" LEFT OUTER JOIN {qn(states.table)} ON {qn(states.table)}.{qn('card_id')}"
+        f" = {qn(cards.table)}.{qn('id')} WHERE {qn(cards.table)}.{qn('id')} = %s",
+        [card.pk],
+        cards,
+        states,
+    )
+    assert found_card == card and found_card.question == card.question
+    assert found_state is None
+    assert tuple(rest) == (7,)
+
+
+def test_the_backend_returns_the_person_only_while_they_may_sign_in(alice: User) -> None:
+    backend = UserBackend()
+    assert fields(backend.get_user(alice.pk)) == fields(User.objects.get(pk=alice.pk))
+    for missing in (alice.pk + 1000, 0, -1, 2**63, "1"):
+        assert backend.get_user(missing) is None
+    alice.is_active = False
+    alice.save()
+    assert backend.get_user(alice.pk) is None
+
+
+def test_a_deactivated_person_is_signed_out_at_their_next_request(
+    alice: User, alice_client: Client
+) -> None:
+    assert alice_client.get("/").context["user"] == alice
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    assert alice_client.get("/").context["user"].is_authenticated is False
