@@ -87,3 +87,58 @@ def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple
         instances.append(part.instance(values, db) if values[0] is not None else None)
         start += len(part)
     return instances, row[start:]
+
+
+def insert(instance: models.Model) -> None:
+    """Store a new `instance` with one INSERT written out, and set its id.
+
+    Each value goes through its field's own preparation for the database, as
+    in the ORM's insert; no signals are sent (no model of the study path has
+    receivers).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = instance._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    qn = db.ops.quote_name
+    table, pk = qn(meta.db_table), qn(meta.pk.column)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(field.column) for field in fields)})"  # noqa: S608
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning = db.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {pk}"
+    values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            instance.pk = cursor.fetchone()[0]
+        else:
+            instance.pk = db.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    instance._state.adding = False
+    instance._state.db = db.alias
+
+
+def update(model: type[models.Model], values: dict, **where) -> int:
+    """UPDATE `model`'s rows matching `where` (field names, "pk" for the id) with
+    `values` (field names), in one statement written out; the rows changed."""
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    qn = db.ops.quote_name
+
+    def field(name: str) -> models.Field:
+        return meta.pk if name == "pk" else meta.get_field(name)
+
+    sets = [(field(name), value) for name, value in values.items()]
+    conditions = [(field(name), value) for name, value in where.items()]
+    sql = (
+        f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{qn(f.column)} = %s" for f, _ in sets)
+        + " WHERE "
+        + " AND ".join(f"{qn(f.column)} = %s" for f, _ in conditions)
+    )
+    params = [f.get_db_prep_save(value, db) for f, value in sets]
+    params += [f.get_db_prep_value(value, db) for f, value in conditions]
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

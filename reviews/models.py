@@ -12,7 +12,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from decks.models import Card, Deck
-from flashsite.rows import MAX_ID, Columns, select_one
+from flashsite.rows import MAX_ID, Columns, insert, select_one, update
 
 from .scheduling import Schedule, next_schedule, review_seed
 
@@ -177,30 +177,27 @@ def record_review(
         desired_retention=user.desired_retention,
         seed=review_seed(user.pk, card.pk, shown_reps),
     )
+    review = Review(
+        user=user,
+        card=card,
+        seq=shown_reps,
+        rating=rating,
+        reviewed_at=now,
+        day=now.astimezone(user.tzinfo()).date(),
+        duration_ms=min(duration_ms, MAX_DURATION_MS) if duration_ms is not None else None,
+        before=before.to_json() if before else None,
+        after=after.to_json(),
+    )
+    # Rows written out (flashsite/rows.py): this runs for every rating.
     try:
         with transaction.atomic():
-            review = Review.objects.create(
-                user=user,
-                card=card,
-                seq=shown_reps,
-                rating=rating,
-                reviewed_at=now,
-                day=now.astimezone(user.tzinfo()).date(),
-                duration_ms=(
-                    min(duration_ms, MAX_DURATION_MS) if duration_ms is not None else None
-                ),
-                before=before.to_json() if before else None,
-                after=after.to_json(),
-            )
+            insert(review)
             if state is None:
                 state = CardState(user=user, card=card, deck_id=card.deck_id)
                 state.apply(after)
-                state.save(force_insert=True)
+                insert(state)
             else:
-                changed = CardState.objects.filter(pk=state.pk, reps=shown_reps).update(
-                    **after.__dict__
-                )
-                if not changed:
+                if not update(CardState, after.__dict__, pk=state.pk, reps=shown_reps):
                     raise _StaleState
                 state.apply(after)
             return review

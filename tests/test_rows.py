@@ -5,14 +5,14 @@ them signs in whom Django's would, and nobody else."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
 from accounts.backends import UserBackend
 from accounts.models import User
 from decks.models import Card, Deck
-from flashsite.rows import Columns, select_one
+from flashsite.rows import Columns, insert, select_one, update
 from reviews.models import CardState, Review, record_review
 
 
@@ -98,3 +98,37 @@ def test_a_deactivated_person_is_signed_out_at_their_next_request(
     assert alice_client.get("/").context["user"] == alice
     User.objects.filter(pk=alice.pk).update(is_active=False)
     assert alice_client.get("/").context["user"].is_authenticated is False
+
+
+def test_an_inserted_row_reads_back_as_given_and_a_duplicate_is_refused(
+    reviewed: Review,
+) -> None:
+    review = Review(
+        user=reviewed.user,
+        card=reviewed.card,
+        seq=2,
+        rating=5,
+        reviewed_at=timezone.now(),
+        day=timezone.now().date(),
+        duration_ms=None,
+        before=reviewed.after,
+        after={"reps": 3, "note": "ünïcode"},
+    )
+    insert(review)
+    assert review.pk is not None and not review._state.adding
+    assert fields(Review.objects.get(pk=review.pk)) == fields(review)
+    review.pk = None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(review)  # (user, card, seq) again
+    assert Review.objects.filter(user=reviewed.user).count() == 3
+
+
+def test_an_update_changes_only_the_rows_that_match(reviewed: Review) -> None:
+    state = CardState.objects.get(user=reviewed.user, card=reviewed.card)
+    later = state.due + timedelta(days=9)
+    assert (
+        update(CardState, {"due": later, "last_rating": 5}, pk=state.pk, reps=state.reps + 1) == 0
+    )
+    assert update(CardState, {"due": later, "last_rating": 5}, pk=state.pk, reps=state.reps) == 1
+    state.refresh_from_db()
+    assert (state.due, state.last_rating) == (later, 5)
