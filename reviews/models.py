@@ -68,6 +68,10 @@ class CardState(models.Model):
         indexes = [
             models.Index(fields=["user", "due"], name="cardstate_user_due"),
             models.Index(fields=["user", "deck", "due"], name="cardstate_user_deck_due"),
+            # The next card: the first due of each kind ((re)learning, review).
+            models.Index(
+                fields=["user", "deck", "state", "due"], name="cardstate_user_deck_state_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -383,19 +387,31 @@ def build_queue(*, user, deck: Deck, now: datetime, more: bool = False) -> Queue
 
 def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
     """The card due first in DESIGN.md's order (cards in (re)learning, then review
-    cards, most overdue first), as this person's CardState with its card: one
-    range of the (user, deck, due) index."""
+    cards, most overdue first), as this person's CardState with its card.
+
+    The first due card of each state is the head of its own range of the
+    (user, deck, state, due) index: the query reads three index entries and
+    one row, however many cards are due. Sorting the due cards by kind instead
+    would read every one of them.
+    """
     qn = connection.ops.quote_name
     cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
+    due = connection.ops.adapt_datetimefield_value(now)
+    heads, params = [], []
+    for state, kind in ((LEARNING, 0), (RELEARNING, 0), (REVIEW, 1)):
+        heads.append(
+            f"SELECT * FROM (SELECT %s AS kind, s.{qn('due')}, s.{qn('id')} FROM {states} s"  # noqa: S608
+            f" WHERE s.{qn('user_id')} = %s AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s"
+            f" AND s.{qn('due')} <= %s ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
+        )
+        params += [kind, user.pk, deck.pk, state, due]
     found = select_one(
         # Only table and column names go into the text; every value is a parameter.
         f"SELECT {STATE_COLUMNS.sql()}, {CARD_COLUMNS.sql()} FROM {states}"  # noqa: S608
         f" INNER JOIN {cards} ON {cards}.{qn('id')} = {states}.{qn('card_id')}"
-        f" WHERE {states}.{qn('user_id')} = %s AND {states}.{qn('deck_id')} = %s"
-        f" AND {states}.{qn('due')} <= %s"
-        f" ORDER BY CASE WHEN {states}.{qn('state')} = %s THEN 1 ELSE 0 END,"
-        f" {states}.{qn('due')} LIMIT 1",
-        [user.pk, deck.pk, connection.ops.adapt_datetimefield_value(now), REVIEW],
+        f" WHERE {states}.{qn('id')} = (SELECT heads.{qn('id')} FROM ({' UNION ALL '.join(heads)})"
+        f" AS heads ORDER BY heads.kind, heads.{qn('due')} LIMIT 1)",
+        params,
         STATE_COLUMNS,
         CARD_COLUMNS,
     )
