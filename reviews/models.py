@@ -400,13 +400,13 @@ def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
     heads, params = [], []
     for state, kind in ((LEARNING, 0), (RELEARNING, 0), (REVIEW, 1)):
         heads.append(
-            f"SELECT * FROM (SELECT %s AS kind, s.{qn('due')}, s.{qn('id')} FROM {states} s"  # noqa: S608
+            f"SELECT * FROM (SELECT {kind} AS kind, s.{qn('due')}, s.{qn('id')} FROM {states} s"  # noqa: S608
             f" WHERE s.{qn('user_id')} = %s AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s"
             f" AND s.{qn('due')} <= %s ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
         )
-        params += [kind, user.pk, deck.pk, state, due]
+        params += [user.pk, deck.pk, state, due]
     found = select_one(
-        # Only table and column names go into the text; every value is a parameter.
+        # Only names and the constant kinds go into the text; every value is a parameter.
         f"SELECT {STATE_COLUMNS.sql()}, {CARD_COLUMNS.sql()} FROM {states}"  # noqa: S608
         f" INNER JOIN {cards} ON {cards}.{qn('id')} = {states}.{qn('card_id')}"
         f" WHERE {states}.{qn('id')} = (SELECT heads.{qn('id')} FROM ({' UNION ALL '.join(heads)})"
