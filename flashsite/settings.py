@@ -142,10 +142,23 @@ if os.environ.get("DATABASE_URL"):
         }
         DATABASES["default"].update(SQLITE_CONNECTION)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": envint("DATABASE_POOL_MIN", 2),
-            "max_size": envint("DATABASE_POOL_MAX", 8),
-        }
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "pool": {
+                    "min_size": envint("DATABASE_POOL_MIN", 2),
+                    "max_size": envint("DATABASE_POOL_MAX", 8),
+                },
+                # Parameters sent apart from the query text, so that psycopg can
+                # prepare a query it has run 5 times on a connection: PostgreSQL
+                # then plans flip's and rate's joins once per connection instead
+                # of on every request (planning cost more than running them).
+                # A pooler in transaction mode (PgBouncer before 1.21) between
+                # the site and the database cannot keep prepared statements:
+                # there, set DATABASE_PREPARED_STATEMENTS=0.
+                "server_side_binding": True,
+                "prepare_threshold": 5 if envbool("DATABASE_PREPARED_STATEMENTS", True) else None,
+            }
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
