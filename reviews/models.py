@@ -19,6 +19,36 @@ from .scheduling import Schedule, next_schedule, review_seed
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 
 
+class DeckState(models.Model):
+    """Where one person stands in one deck, kept by the database itself.
+
+    `seen`: how many of the deck's cards the person has rated (their
+    CardStates in it). `new_from`: every card of the deck placed before this
+    position has been seen, so the first new card is looked for from here on.
+
+    Triggers (migration 0005) keep both right whatever writes the rows: a
+    rating, an undo, a bulk load, a card added or moved by staff, a deletion
+    cascading from a card, deck or person. Counting the seen cards, or walking
+    past them to the first new one, would cost as much as the person has
+    studied on every study page and rating.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    seen = models.PositiveIntegerField(default=0)
+    new_from = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "deck"], name="deckstate_one_per_user_deck"),
+        ]
+        # A card placed before some people's `new_from` lowers theirs: a range of this.
+        indexes = [models.Index(fields=["deck", "new_from"], name="deckstate_deck_new_from")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · deck {self.deck_id}"
+
+
 class CardStateQuerySet(models.QuerySet["CardState"]):
     def for_user(self, user) -> "CardStateQuerySet":
         return self.filter(user=user)
@@ -248,7 +278,7 @@ def queue_counts(
     (`deck_ref="pk"`) or on Card (`deck_ref="deck"`), so they cost no query of
     their own. Each is one range of an index, whatever the size of the deck.
 
-    due_count: cards due now; seen_count: cards rated at least once;
+    due_count: cards due now; seen_count: cards rated at least once (one row);
     new_today: cards first rated since local midnight; with `mastery`,
     rating_sum: the sum of latest ratings (it reads every card state of the
     deck, so only the pages that show mastery ask for it).
@@ -266,7 +296,12 @@ def queue_counts(
     at = connection.ops.adapt_datetimefield_value
     counts = {
         "due_count": _count(f"SELECT COUNT(*) {states} AND s.due <= %s", [user.pk, at(now)]),
-        "seen_count": _count(f"SELECT COUNT(*) {states}", [user.pk]),
+        # Kept by triggers (DeckState): counting the seen cards would read them all.
+        "seen_count": _count(
+            f"SELECT COALESCE(MAX(d.seen), 0) FROM {qn(DeckState._meta.db_table)} d"  # noqa: S608
+            f" WHERE d.user_id = %s AND d.deck_id = {outer}",
+            [user.pk],
+        ),
         "new_today": _count(
             f"SELECT COUNT(*) FROM {qn(Review._meta.db_table)} r"  # noqa: S608
             f" INNER JOIN {qn(Card._meta.db_table)} c ON c.id = r.card_id"
@@ -423,16 +458,23 @@ def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
 
 
 def first_new_card(*, user, deck: Deck) -> Card | None:
-    """The first card of the deck, in deck order, that this person has never rated."""
+    """The first card of the deck, in deck order, that this person has never rated.
+
+    The walk starts at the person's DeckState.new_from, before which every card
+    is seen: a step or two, however many cards they have studied.
+    """
     qn = connection.ops.quote_name
     cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
     found = select_one(
         # Only table and column names go into the text; every value is a parameter.
         f"SELECT {CARD_COLUMNS.sql()} FROM {cards} WHERE {cards}.{qn('deck_id')} = %s"  # noqa: S608
+        f" AND {cards}.{qn('position')} >= (SELECT COALESCE(MAX(d.{qn('new_from')}), 0)"
+        f" FROM {qn(DeckState._meta.db_table)} d WHERE d.{qn('user_id')} = %s"
+        f" AND d.{qn('deck_id')} = %s)"
         f" AND NOT EXISTS (SELECT 1 FROM {states} s WHERE s.{qn('card_id')} = {cards}.{qn('id')}"
         f" AND s.{qn('user_id')} = %s)"
         f" ORDER BY {cards}.{qn('position')}, {cards}.{qn('id')} LIMIT 1",
-        [deck.pk, user.pk],
+        [deck.pk, user.pk, deck.pk, user.pk],
         CARD_COLUMNS,
     )
     return found[0][0] if found else None

@@ -176,3 +176,27 @@ def test_the_new_today_count_uses_the_first_ratings_index(
     assert 0 < decks.get().new_today == expected
     plan = plan_of(*decks.query.sql_with_params())
     assert "review_user_first_time" in plan, plan
+
+
+def test_the_first_new_card_query_starts_where_new_cards_begin(
+    crowd: tuple[User, Deck], now: datetime
+) -> None:
+    """Nothing due: the first new card is looked for from the person's DeckState.new_from
+    on, a range of the (deck, position) index, not from the deck's first card."""
+    user, deck = crowd
+    CardState.objects.filter(user=user).update(due=now + timedelta(days=1))
+    deck = decks_with_queue_counts(user, now).get(pk=deck.pk)
+    assert (deck.due_count, deck.seen_count) == (0, SEEN)
+    with CaptureQueriesContext(connection) as captured:
+        queue = build_queue(user=user, deck=deck, now=now)
+    assert queue.card == Card.objects.filter(deck=deck).order_by("position")[SEEN]
+    [query] = captured.captured_queries
+    plan = plan_of(query["sql"])
+    if connection.vendor == "sqlite":
+        assert re.search(
+            r"SEARCH \S+ USING (COVERING )?INDEX \w+ \(deck_id=\? AND position>\?\)", plan
+        ), plan
+        assert not re.search(r"^SCAN ", plan, re.MULTILINE), plan
+    else:
+        assert re.search(r"Index Cond: \(\(deck_id = \d+\) AND \(\"?position\"? >= ", plan), plan
+        assert "Seq Scan on decks_card" not in plan, plan
