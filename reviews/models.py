@@ -5,7 +5,6 @@ from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
-    Q,
     Value,
     When,
 )
@@ -25,18 +24,22 @@ class DeckState(models.Model):
     `seen`: how many of the deck's cards the person has rated (their
     CardStates in it). `new_from`: every card of the deck placed before this
     position has been seen, so the first new card is looked for from here on.
+    `new_count`: how many cards they first rated on their local day `new_day`
+    (the day of the latest first rating), for the daily limit of new cards.
 
-    Triggers (migration 0005) keep both right whatever writes the rows: a
-    rating, an undo, a bulk load, a card added or moved by staff, a deletion
-    cascading from a card, deck or person. Counting the seen cards, or walking
-    past them to the first new one, would cost as much as the person has
-    studied on every study page and rating.
+    Triggers (migrations 0005 and 0006) keep them right whatever writes the
+    rows: a rating, an undo, a bulk load, a card added or moved by staff, a
+    deletion cascading from a card, deck or person. Counting the seen cards,
+    walking past them to the first new one, or counting today's first ratings
+    would cost as much as the person has studied on every study page and rating.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
     seen = models.PositiveIntegerField(default=0)
     new_from = models.PositiveIntegerField(default=0)
+    new_day = models.DateField(null=True)
+    new_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -155,14 +158,7 @@ class Review(models.Model):
                 condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
             ),
         ]
-        indexes = [
-            models.Index(fields=["user", "reviewed_at"], name="review_user_time"),
-            # "New cards today" counts first ratings since midnight: a range of
-            # these, however many ratings the person has given today.
-            models.Index(
-                fields=["user", "reviewed_at"], condition=Q(seq=0), name="review_user_first_time"
-            ),
-        ]
+        indexes = [models.Index(fields=["user", "reviewed_at"], name="review_user_time")]
 
     def __str__(self) -> str:
         return f"{self.user} rated card {self.card_id} {self.rating}"
@@ -302,12 +298,11 @@ def queue_counts(
             f" WHERE d.user_id = %s AND d.deck_id = {outer}",
             [user.pk],
         ),
+        # Kept by triggers too: first ratings on the person's latest day of them.
         "new_today": _count(
-            f"SELECT COUNT(*) FROM {qn(Review._meta.db_table)} r"  # noqa: S608
-            f" INNER JOIN {qn(Card._meta.db_table)} c ON c.id = r.card_id"
-            f" WHERE r.user_id = %s AND r.seq = 0 AND r.reviewed_at >= %s"
-            f" AND c.deck_id = {outer}",
-            [user.pk, at(user.start_of_day(now))],
+            f"SELECT COALESCE(MAX(CASE WHEN d.new_day = %s THEN d.new_count ELSE 0 END), 0)"  # noqa: S608
+            f" FROM {qn(DeckState._meta.db_table)} d WHERE d.user_id = %s AND d.deck_id = {outer}",
+            [connection.ops.adapt_datefield_value(user.start_of_day(now).date()), user.pk],
         ),
     }
     if mastery:

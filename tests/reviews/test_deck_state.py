@@ -9,12 +9,20 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
 from decks.models import Card, Deck
-from reviews.models import REVIEW, CardState, DeckState, first_new_card
+from reviews.models import (
+    REVIEW,
+    CardState,
+    DeckState,
+    Review,
+    decks_with_queue_counts,
+    first_new_card,
+)
 
 from .helpers import shown_card_id, study_next, study_url, text, undo_url
 
@@ -37,6 +45,12 @@ def assert_right(user: User, deck: Deck) -> None:
     row = DeckState.objects.filter(user=user, deck=deck).first()
     assert (row.seen if row else 0) == seen
     assert first_new_card(user=user, deck=deck) == first_unseen(user, deck)
+    now = timezone.now()
+    begun_today = Review.objects.filter(
+        user=user, card__deck=deck, seq=0, day=now.astimezone(user.tzinfo()).date()
+    ).count()
+    counted = decks_with_queue_counts(user, now).get(pk=deck.pk)
+    assert (counted.seen_count, counted.new_today) == (seen, begun_today)
 
 
 def seen_on_page(client: Client, deck: Deck) -> int:
@@ -129,20 +143,40 @@ def test_any_mix_of_writes_keeps_every_count_and_first_new_card(
             reps=1,
         )
 
-    for _ in range(60):
+    def first_rating(user: User, card: Card) -> Review:
+        # Today, or a history loaded after today's ratings (yesterday).
+        when = now - timedelta(days=rng.choice([0, 0, 1]))
+        return Review(
+            user=user,
+            card=card,
+            seq=0,
+            rating=4,
+            reviewed_at=when,
+            day=when.astimezone(user.tzinfo()).date(),
+            after={},
+        )
+
+    def rate(user: User, card: Card) -> None:
+        state_for(user, card).save()
+        first_rating(user, card).save()
+
+    for _ in range(50):
         cards = list(Card.objects.filter(deck=deck))
         user = rng.choice(people)
         seen = set(CardState.objects.filter(user=user).values_list("card_id", flat=True))
         step = rng.choice(["rate new", "rate any", "bulk", "undo", "add", "move", "delete"])
         if step == "rate new" and (card := first_new_card(user=user, deck=deck)):
-            state_for(user, card).save()
+            rate(user, card)
         elif step == "rate any" and (fresh := [c for c in cards if c.pk not in seen]):
-            state_for(user, rng.choice(fresh)).save()
+            rate(user, rng.choice(fresh))
         elif step == "bulk" and (fresh := [c for c in cards if c.pk not in seen]):
             picked = rng.sample(fresh, min(len(fresh), rng.randint(1, 6)))
             CardState.objects.bulk_create(state_for(user, c) for c in picked)
+            Review.objects.bulk_create(first_rating(user, c) for c in picked)
         elif step == "undo" and seen:
-            CardState.objects.filter(user=user, card_id=rng.choice(sorted(seen))).delete()
+            card_id = rng.choice(sorted(seen))
+            Review.objects.filter(user=user, card_id=card_id).delete()
+            CardState.objects.filter(user=user, card_id=card_id).delete()
         elif step == "add":
             Card.objects.create(deck=deck, question="Q?", answer="A", position=rng.randint(0, 25))
         elif step == "move":
@@ -164,3 +198,37 @@ def test_deleting_a_person_or_a_deck_deletes_their_rows(
     assert not DeckState.objects.exists()
     alice.delete()
     assert not DeckState.objects.exists()
+
+
+def test_new_cards_today_count_first_ratings_of_the_local_day(
+    alice_client: Client, alice: User, deck: Deck
+) -> None:
+    for _ in range(3):
+        study_next(alice_client, deck, 4)
+    # A second rating of a card begun today is no new card.
+    CardState.objects.filter(user=alice).update(due=timezone.now() - timedelta(minutes=1))
+    study_next(alice_client, deck, 4)
+    alice_client.post(undo_url(deck))
+    alice_client.post(undo_url(deck))
+    row = DeckState.objects.get(user=alice, deck=deck)
+    assert (row.new_day, row.new_count) == (timezone.now().date(), 2)
+    assert_right(alice, deck)
+    # The next day starts again at none.
+    tomorrow = timezone.now() + timedelta(days=1)
+    assert decks_with_queue_counts(alice, tomorrow).get(pk=deck.pk).new_today == 0
+
+
+def test_the_rows_are_recounted_and_kept_after_every_migrate(
+    alice_client: Client, alice: User, deck: Deck
+) -> None:
+    """The triggers are made afresh at each `migrate` (reviews/triggers.py): counts
+    written by anything while they were away come out right, and they keep working."""
+    for _ in range(3):
+        study_next(alice_client, deck, 4)
+    DeckState.objects.update(seen=99, new_from=0, new_count=0)
+    call_command("migrate", verbosity=0)
+    row = DeckState.objects.get(user=alice, deck=deck)
+    assert (row.seen, row.new_count) == (3, 3)
+    study_next(alice_client, deck, 4)
+    assert DeckState.objects.get(user=alice, deck=deck).seen == 4
+    assert_right(alice, deck)
