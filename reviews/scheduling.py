@@ -8,6 +8,7 @@ rating button promises is the one pressing it records.
 import random
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
@@ -60,11 +61,17 @@ class Schedule:
 
 
 class _SeededScheduler(Scheduler):
-    """FSRS with its interval fuzz drawn from a given seed instead of the global RNG."""
+    """FSRS with its interval fuzz drawn from a given seed instead of the global RNG.
+
+    FSRS draws one number per review for the fuzz; here it is the first number
+    of a generator seeded with `seed`, fixed when the scheduler is made. So one
+    scheduler serves every rating of the same showing (the answer side works
+    out all five), and it is never changed after it is made.
+    """
 
     def __init__(self, *, desired_retention: float, seed: str) -> None:
         super().__init__(desired_retention=desired_retention)
-        self._rng = random.Random(seed)
+        self._draw = random.Random(seed).random()
 
     def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
         interval_days = interval.days
@@ -77,8 +84,14 @@ class _SeededScheduler(Scheduler):
             )
         max_ivl = min(round(interval_days + delta), self.maximum_interval)
         min_ivl = min(max(2, round(interval_days - delta)), max_ivl)
-        days = round(self._rng.random() * (max_ivl - min_ivl + 1) + min_ivl)
+        days = round(self._draw * (max_ivl - min_ivl + 1) + min_ivl)
         return timedelta(days=min(days, self.maximum_interval))
+
+
+@lru_cache(maxsize=256)
+def _scheduler(desired_retention: float, seed: str) -> _SeededScheduler:
+    """The scheduler of one showing, made once for the answer side's five ratings."""
+    return _SeededScheduler(desired_retention=desired_retention, seed=seed)
 
 
 def next_schedule(
@@ -97,7 +110,7 @@ def next_schedule(
     # fsrs refuses any tzinfo but datetime.UTC, even ZoneInfo("UTC") or a local
     # zone naming the same instant.
     now = now.astimezone(UTC)
-    scheduler = _SeededScheduler(desired_retention=desired_retention, seed=seed)
+    scheduler = _scheduler(desired_retention, seed)
     if before is None:
         card = FsrsCard(card_id=0)
         reps = lapses = 0
