@@ -34,8 +34,11 @@ class DeckState(models.Model):
     would cost as much as the person has studied on every study page and rating.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: the (user, deck) and (deck, new_from) ones lead with them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+", db_index=False)
     seen = models.PositiveIntegerField(default=0)
     new_from = models.PositiveIntegerField(default=0)
     new_day = models.DateField(null=True)
@@ -77,8 +80,12 @@ class CardState(models.Model):
 
     STATE_CHOICES = [(LEARNING, "Learning"), (REVIEW, "Review"), (RELEARNING, "Relearning")]
 
+    # No index of its own: the (user, card) constraint and the indexes below lead with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="card_states"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="card_states",
+        db_index=False,
     )
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="states")
     deck = models.ForeignKey(Deck, on_delete=models.CASCADE, related_name="+")
@@ -136,8 +143,10 @@ class Review(models.Model):
     unique (user, card, seq) turns a form posted twice into one review.
     """
 
+    # No index of its own: (user, card, seq) and (user, reviewed_at) lead with it, and
+    # every rating would write one more.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews", db_index=False
     )
     card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="reviews")
     seq = models.PositiveIntegerField()
