@@ -132,3 +132,18 @@ def test_an_update_changes_only_the_rows_that_match(reviewed: Review) -> None:
     assert update(CardState, {"due": later, "last_rating": 5}, pk=state.pk, reps=state.reps) == 1
     state.refresh_from_db()
     assert (state.due, state.last_rating) == (later, 5)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_postgresql_plans_a_query_once_per_connection(alice: User, alice_client: Client) -> None:
+    """Flip's and rate's queries are prepared after a few runs on a connection
+    (flashsite/settings.py): the sixth sign-in check of a person is a statement
+    PostgreSQL planned once, and the site still answers as before."""
+    for _ in range(6):
+        assert alice_client.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "accounts_user"' in statement for statement in prepared), prepared
