@@ -27,9 +27,9 @@ class DeckState(models.Model):
     `new_count`: how many cards they first rated on their local day `new_day`
     (the day of the latest first rating), for the daily limit of new cards.
 
-    Triggers (migrations 0005 and 0006) keep them right whatever writes the
-    rows: a rating, an undo, a bulk load, a card added or moved by staff, a
-    deletion cascading from a card, deck or person. Counting the seen cards,
+    Database triggers (reviews/triggers.py) keep them right whatever writes
+    the rows: a rating, an undo, a bulk load, a card added or moved by staff,
+    a deletion cascading from a card, deck or person. Counting the seen cards,
     walking past them to the first new one, or counting today's first ratings
     would cost as much as the person has studied on every study page and rating.
     """
@@ -283,10 +283,11 @@ def queue_counts(
     (`deck_ref="pk"`) or on Card (`deck_ref="deck"`), so they cost no query of
     their own. Each is one range of an index, whatever the size of the deck.
 
-    due_count: cards due now; seen_count: cards rated at least once (one row);
-    new_today: cards first rated since local midnight; with `mastery`,
-    rating_sum: the sum of latest ratings (it reads every card state of the
-    deck, so only the pages that show mastery ask for it).
+    due_count: cards due now; seen_count: cards rated at least once;
+    new_today: cards first rated on the person's local day (these two read one
+    DeckState row); with `mastery`, rating_sum: the sum of latest ratings (it
+    reads every card state of the deck, so only the pages that show mastery
+    ask for it).
 
     Written in SQL: the same correlated subqueries built with the ORM took
     several times longer to build than to run, and they are part of every
