@@ -105,10 +105,10 @@ class CardState(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "card"], name="cardstate_one_per_user_card"),
         ]
+        # A person's cards in a deck by due time, per FSRS state: the due count is a
+        # range of it per state, the next card the head of one. Every rating moves
+        # the card's due time in each index that holds it, so only this one does.
         indexes = [
-            models.Index(fields=["user", "due"], name="cardstate_user_due"),
-            models.Index(fields=["user", "deck", "due"], name="cardstate_user_deck_due"),
-            # The next card: the first due of each kind ((re)learning, review).
             models.Index(
                 fields=["user", "deck", "state", "due"], name="cardstate_user_deck_state_due"
             ),
@@ -301,7 +301,11 @@ def queue_counts(
     states = f"FROM {qn(CardState._meta.db_table)} s WHERE s.user_id = %s AND s.deck_id = {outer}"
     at = connection.ops.adapt_datetimefield_value
     counts = {
-        "due_count": _count(f"SELECT COUNT(*) {states} AND s.due <= %s", [user.pk, at(now)]),
+        "due_count": _count(
+            f"SELECT COUNT(*) {states} AND s.state IN ({LEARNING}, {REVIEW}, {RELEARNING})"
+            " AND s.due <= %s",
+            [user.pk, at(now)],
+        ),
         # Kept by triggers (DeckState): counting the seen cards would read them all.
         "seen_count": _count(
             f"SELECT COALESCE(MAX(d.seen), 0) FROM {qn(DeckState._meta.db_table)} d"  # noqa: S608
@@ -506,11 +510,19 @@ def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:
 
 
 def next_due(*, user, deck: Deck) -> datetime | None:
-    """When the next card of this deck comes due for this person."""
-    return (
-        CardState.objects.for_user(user)
-        .in_deck(deck)
-        .order_by("due")
-        .values_list("due", flat=True)
-        .first()
+    """When the next card of this deck comes due for this person: the earliest
+    of the heads of the (user, deck, state, due) index's three ranges."""
+    qn = connection.ops.quote_name
+    states = (LEARNING, REVIEW, RELEARNING)
+    heads = " UNION ALL ".join(
+        f"SELECT * FROM (SELECT s.{qn('id')}, s.{qn('due')} FROM {qn(STATE_COLUMNS.table)} s"  # noqa: S608
+        f" WHERE s.{qn('user_id')} = %s AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s"
+        f" ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
+        for state in states
     )
+    # Only names go into the text; every value is a parameter.
+    first = RawSQL(  # noqa: S611
+        f"(SELECT heads.{qn('id')} FROM ({heads}) AS heads ORDER BY heads.{qn('due')} LIMIT 1)",  # noqa: S608
+        [p for state in states for p in (user.pk, deck.pk, state)],
+    )
+    return CardState.objects.filter(pk=first).values_list("due", flat=True).first()
