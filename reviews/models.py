@@ -429,32 +429,50 @@ def build_queue(*, user, deck: Deck, now: datetime, more: bool = False) -> Queue
     return queue
 
 
-def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
-    """The card due first in DESIGN.md's order (cards in (re)learning, then review
-    cards, most overdue first), as this person's CardState with its card.
+def _first_of_each_state(
+    user, deck: Deck, *, due_by: datetime | None = None, learning_first: bool = False
+) -> tuple[str, list]:
+    """SQL for the id of this person's card in `deck` due first, and its params:
+    of those due by `due_by` if given; with `learning_first`, cards in
+    (re)learning before review cards.
 
-    The first due card of each state is the head of its own range of the
-    (user, deck, state, due) index: the query reads three index entries and
-    one row, however many cards are due. Sorting the due cards by kind instead
-    would read every one of them.
+    The first card of each FSRS state is the head of its own range of the
+    (user, deck, state, due) index, so this reads three index entries however
+    many cards there are; sorting the cards by kind instead would read them all.
     """
     qn = connection.ops.quote_name
-    cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
-    due = connection.ops.adapt_datetimefield_value(now)
+    due = f" AND s.{qn('due')} <= %s" if due_by else ""
     heads, params = [], []
     for state, kind in ((LEARNING, 0), (RELEARNING, 0), (REVIEW, 1)):
         heads.append(
-            f"SELECT * FROM (SELECT {kind} AS kind, s.{qn('due')}, s.{qn('id')} FROM {states} s"  # noqa: S608
-            f" WHERE s.{qn('user_id')} = %s AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s"
-            f" AND s.{qn('due')} <= %s ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
+            f"SELECT * FROM (SELECT {kind} AS kind, s.{qn('due')}, s.{qn('id')}"  # noqa: S608
+            f" FROM {qn(STATE_COLUMNS.table)} s WHERE s.{qn('user_id')} = %s"
+            f" AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s{due}"
+            f" ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
         )
-        params += [user.pk, deck.pk, state, due]
+        params += [user.pk, deck.pk, state]
+        if due_by:
+            params.append(connection.ops.adapt_datetimefield_value(due_by))
+    order = f"heads.kind, heads.{qn('due')}" if learning_first else f"heads.{qn('due')}"
+    # Only names and the constant kinds go into the text; every value is a parameter.
+    sql = (
+        f"(SELECT heads.{qn('id')} FROM ({' UNION ALL '.join(heads)}) AS heads"  # noqa: S608
+        f" ORDER BY {order} LIMIT 1)"
+    )
+    return sql, params
+
+
+def first_due_state(*, user, deck: Deck, now: datetime) -> CardState | None:
+    """The card due first in DESIGN.md's order (cards in (re)learning, then review
+    cards, most overdue first), as this person's CardState with its card: three
+    index entries and one row, however many cards are due."""
+    qn = connection.ops.quote_name
+    cards, states = qn(CARD_COLUMNS.table), qn(STATE_COLUMNS.table)
+    first, params = _first_of_each_state(user, deck, due_by=now, learning_first=True)
     found = select_one(
-        # Only names and the constant kinds go into the text; every value is a parameter.
         f"SELECT {STATE_COLUMNS.sql()}, {CARD_COLUMNS.sql()} FROM {states}"  # noqa: S608
         f" INNER JOIN {cards} ON {cards}.{qn('id')} = {states}.{qn('card_id')}"
-        f" WHERE {states}.{qn('id')} = (SELECT heads.{qn('id')} FROM ({' UNION ALL '.join(heads)})"
-        f" AS heads ORDER BY heads.kind, heads.{qn('due')} LIMIT 1)",
+        f" WHERE {states}.{qn('id')} = {first}",
         params,
         STATE_COLUMNS,
         CARD_COLUMNS,
@@ -510,19 +528,10 @@ def weakest_state(*, user, deck: Deck, now: datetime) -> CardState | None:
 
 
 def next_due(*, user, deck: Deck) -> datetime | None:
-    """When the next card of this deck comes due for this person: the earliest
-    of the heads of the (user, deck, state, due) index's three ranges."""
-    qn = connection.ops.quote_name
-    states = (LEARNING, REVIEW, RELEARNING)
-    heads = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT s.{qn('id')}, s.{qn('due')} FROM {qn(STATE_COLUMNS.table)} s"  # noqa: S608
-        f" WHERE s.{qn('user_id')} = %s AND s.{qn('deck_id')} = %s AND s.{qn('state')} = %s"
-        f" ORDER BY s.{qn('due')} LIMIT 1) AS head{state}"
-        for state in states
+    """When the next card of this deck comes due for this person."""
+    first, params = _first_of_each_state(user, deck)
+    return (
+        CardState.objects.filter(pk=RawSQL(first, params))  # noqa: S611
+        .values_list("due", flat=True)
+        .first()
     )
-    # Only names go into the text; every value is a parameter.
-    first = RawSQL(  # noqa: S611
-        f"(SELECT heads.{qn('id')} FROM ({heads}) AS heads ORDER BY heads.{qn('due')} LIMIT 1)",  # noqa: S608
-        [p for state in states for p in (user.pk, deck.pk, state)],
-    )
-    return CardState.objects.filter(pk=first).values_list("due", flat=True).first()

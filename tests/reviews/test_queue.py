@@ -221,6 +221,8 @@ def test_with_nothing_due_it_says_when_the_next_card_is_due(
         due=now + timedelta(days=3, hours=2, minutes=30),
         last_review=now,
     )
+    # A card in learning comes first when due, but the soonest due is the review card.
+    put_state(alice, cards[2], state=LEARNING, step=1, due=now + timedelta(days=5), last_review=now)
     response = alice_client.get(STUDY)
     html = text(response)
     assert "All caught up" in html
