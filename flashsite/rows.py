@@ -89,39 +89,50 @@ def select_one(sql: str, params: Sequence, *parts: Columns) -> tuple[list, tuple
     return instances, row[start:]
 
 
-def insert(instance: models.Model) -> None:
-    """Store a new `instance` with one INSERT written out, and set its id.
+def _insert_parts(instance: models.Model, db: BaseDatabaseWrapper) -> tuple[str, list, list]:
+    """The table and column list of an INSERT of `instance`, its fields and their values.
 
     Each value goes through its field's own preparation for the database, as
     in the ORM's insert; no signals are sent (no model of the study path has
     receivers).
     """
-    db = connections[DEFAULT_DB_ALIAS]
     meta = instance._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     qn = db.ops.quote_name
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(qn(field.column) for field in fields)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    returning = db.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {pk}"
+    into = f"{qn(meta.db_table)} ({', '.join(qn(field.column) for field in fields)})"
     values = [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields]
-    with db.cursor() as cursor:
-        cursor.execute(sql, values)
-        if returning:
-            instance.pk = cursor.fetchone()[0]
-        else:
-            instance.pk = db.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    return into, fields, values
+
+
+def _insert_sql(instance: models.Model, db: BaseDatabaseWrapper) -> tuple[str, list]:
+    into, fields, values = _insert_parts(instance, db)
+    return f"INSERT INTO {into} VALUES ({', '.join(['%s'] * len(fields))})", values  # noqa: S608
+
+
+def _stored(instance: models.Model, pk: int, db: BaseDatabaseWrapper) -> None:
+    instance.pk = pk
     instance._state.adding = False
     instance._state.db = db.alias
 
 
-def update(model: type[models.Model], values: dict, **where) -> int:
-    """UPDATE `model`'s rows matching `where` (field names, "pk" for the id) with
-    `values` (field names), in one statement written out; the rows changed."""
+def insert(instance: models.Model) -> None:
+    """Store a new `instance` with one INSERT written out, and set its id."""
+    db = connections[DEFAULT_DB_ALIAS]
+    meta = instance._meta
+    sql, values = _insert_sql(instance, db)
+    returning = db.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {db.ops.quote_name(meta.pk.column)}"
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            pk = cursor.fetchone()[0]
+        else:
+            pk = db.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    _stored(instance, pk, db)
+
+
+def _update_sql(model: type[models.Model], values: dict, where: dict) -> tuple[str, list]:
     db = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     qn = db.ops.quote_name
@@ -139,6 +150,51 @@ def update(model: type[models.Model], values: dict, **where) -> int:
     )
     params = [f.get_db_prep_save(value, db) for f, value in sets]
     params += [f.get_db_prep_value(value, db) for f, value in conditions]
-    with db.cursor() as cursor:
+    return sql, params
+
+
+def update(model: type[models.Model], values: dict, **where) -> int:
+    """UPDATE `model`'s rows matching `where` (field names, "pk" for the id) with
+    `values` (field names), in one statement written out; the rows changed."""
+    sql, params = _update_sql(model, values, where)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def write_then_insert(write: models.Model | tuple, instance: models.Model) -> bool:
+    """PostgreSQL: one row written, then `instance` inserted only if it was, in
+    one statement (atomic by itself: no BEGIN and COMMIT, two round trips, around it).
+
+    `write` is a new instance to insert, or `(model, values, where)` for an
+    UPDATE of one row as `update()` takes them. Returns whether both rows
+    were written, and sets the ids of the new instances. Nothing is written
+    when the UPDATE matches no row, or when either row breaks a constraint
+    (IntegrityError).
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    qn = db.ops.quote_name
+    if isinstance(write, models.Model):
+        write_sql, params = _insert_sql(write, db)
+        write_pk = write._meta.pk.column
+    else:
+        model, values, where = write
+        write_sql, params = _update_sql(model, values, where)
+        write_pk = model._meta.pk.column
+    into, fields, values = _insert_parts(instance, db)
+    # Typed: in a SELECT list a parameter takes no type from the column it fills.
+    select = ", ".join(f"%s::{field.cast_db_type(db)}" for field in fields)
+    sql = (
+        f"WITH written AS ({write_sql} RETURNING {qn(write_pk)})"  # noqa: S608
+        f" INSERT INTO {into} SELECT {select} FROM written"
+        f" RETURNING {qn(instance._meta.pk.column)}, (SELECT {qn(write_pk)} FROM written)"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*params, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _stored(instance, row[0], db)
+    if isinstance(write, models.Model):
+        _stored(write, row[1], db)
+    return True

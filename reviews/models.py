@@ -1,3 +1,4 @@
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 
 from decks.models import Card, Deck
-from flashsite.rows import MAX_ID, Columns, insert, select_one, update
+from flashsite.rows import MAX_ID, Columns, insert, select_one, update, write_then_insert
 
 from .scheduling import Schedule, next_schedule, review_seed
 
@@ -191,7 +192,8 @@ def record_review(
     duration_ms: int | None = None,
     state: "CardState | None | type[_Unread]" = _Unread,
 ) -> Review | None:
-    """Store a rating and the card's new schedule, in one transaction.
+    """Store a rating and the card's new schedule, both or neither: in one
+    statement on PostgreSQL, in one transaction on SQLite.
 
     `shown_reps` is the card's review count when it was shown. If it no longer
     matches, this showing was rated already (a double submit, or a second
@@ -227,21 +229,33 @@ def record_review(
         before=before.to_json() if before else None,
         after=after.to_json(),
     )
+    if state is None:
+        state = CardState(user=user, card=card, deck_id=card.deck_id)
+        state.apply(after)
+        write = state
+    else:
+        write = (CardState, after.__dict__, {"pk": state.pk, "reps": shown_reps})
     # Rows written out (flashsite/rows.py): this runs for every rating.
     try:
-        with transaction.atomic():
-            insert(review)
-            if state is None:
-                state = CardState(user=user, card=card, deck_id=card.deck_id)
-                state.apply(after)
-                insert(state)
-            else:
-                if not update(CardState, after.__dict__, pk=state.pk, reps=shown_reps):
+        if connection.vendor == "postgresql":
+            # One statement: the review goes in only if the state was written.
+            # Inside a transaction it gets a savepoint, so that a refused
+            # rating leaves the transaction usable.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
+                if not write_then_insert(write, review):
+                    return None
+        else:
+            with transaction.atomic():
+                insert(review)
+                if write is state:
+                    insert(state)
+                elif not update(*write[:2], **write[2]):
                     raise _StaleState
-                state.apply(after)
-            return review
     except (IntegrityError, _StaleState):
         return None
+    if write is not state:
+        state.apply(after)
+    return review
 
 
 class _StaleState(Exception):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.backends import UserBackend
 from accounts.models import User
 from decks.models import Card, Deck
-from flashsite.rows import Columns, insert, select_one, update
+from flashsite.rows import Columns, insert, select_one, update, write_then_insert
 from reviews.models import CardState, Review, record_review
 
 
@@ -147,3 +147,55 @@ def test_postgresql_plans_a_query_once_per_connection(alice: User, alice_client:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any('FROM "accounts_user"' in statement for statement in prepared), prepared
+
+
+def next_review(reviewed: Review, seq: int) -> Review:
+    return Review(
+        user=reviewed.user,
+        card=reviewed.card,
+        seq=seq,
+        rating=3,
+        reviewed_at=timezone.now(),
+        day=timezone.now().date(),
+        duration_ms=1500,
+        before=reviewed.after,
+        after={"reps": seq + 1},
+    )
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite writes the two rows in a transaction"
+)
+def test_postgresql_writes_a_state_and_its_review_together_or_not_at_all(
+    reviewed: Review,
+) -> None:
+    """A rating on PostgreSQL is one statement: the card state written (an
+    UPDATE that must match, or an INSERT), then the review only if it was."""
+    state = CardState.objects.get(user=reviewed.user, card=reviewed.card)
+    later = state.due + timedelta(days=9)
+    where = {"pk": state.pk, "reps": state.reps}
+
+    stale = next_review(reviewed, 2)
+    stale_where = {**where, "reps": state.reps + 1}
+    assert not write_then_insert((CardState, {"due": later}, stale_where), stale)
+    assert stale.pk is None
+
+    duplicate = next_review(reviewed, 1)  # seq 1 is taken
+    with pytest.raises(IntegrityError), transaction.atomic():
+        write_then_insert((CardState, {"due": later}, where), duplicate)
+    state.refresh_from_db()
+    assert state.due != later  # the UPDATE went back with the refused INSERT
+
+    review = next_review(reviewed, 2)
+    assert write_then_insert((CardState, {"due": later, "reps": state.reps + 1}, where), review)
+    assert fields(Review.objects.get(pk=review.pk)) == fields(review)
+    state.refresh_from_db()
+    assert (state.due, state.reps) == (later, 3)
+
+    other = reviewed.card.deck.cards.exclude(pk=reviewed.card.pk).first()
+    new_state = CardState(**{**fields(state), "id": None, "card_id": other.pk})
+    first = Review(**{**fields(next_review(reviewed, 0)), "id": None, "card_id": other.pk})
+    assert write_then_insert(new_state, first)
+    assert fields(CardState.objects.get(pk=new_state.pk)) == fields(new_state)
+    assert fields(Review.objects.get(pk=first.pk)) == fields(first)
+    assert Review.objects.filter(user=reviewed.user).count() == 4
