@@ -249,8 +249,10 @@ def record_review(
                 insert(review)
                 if write is state:
                     insert(state)
-                elif not update(*write[:2], **write[2]):
-                    raise _StaleState
+                else:
+                    model, values, where = write
+                    if not update(model, values, **where):
+                        raise _StaleState
     except (IntegrityError, _StaleState):
         return None
     if write is not state:
