@@ -1,5 +1,5 @@
-"""Whole model rows read with SQL written out, for the requests every learner
-makes every few seconds (flip and rate).
+"""Whole model rows read and written with SQL written out, for the requests
+every learner makes every few seconds (flip and rate).
 
 Building a query with the ORM costs more CPU than SQLite or PostgreSQL take
 to run it: for flip's one join, several times more. `Columns` lists a model's
