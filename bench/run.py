@@ -42,24 +42,6 @@ DB = os.environ.get("BENCH_DB", "sqlite")
 CONNECTIONS = [int(n) for n in os.environ.get("BENCH_CONNECTIONS", "16,64").split(",")]
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-# Sessions in Redis (cached_db), as the README's production set-up has them;
-# empty for sessions read from the database on every request.
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_answers(url: str) -> bool:
-    """Whether a Redis server listens where `url` says (no Redis: database sessions)."""
-    parsed = urllib.parse.urlsplit(url)
-    try:
-        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-if REDIS_URL and not redis_answers(REDIS_URL):
-    print(f"bench: no Redis at {REDIS_URL}: sessions in the database", flush=True)
-    REDIS_URL = ""
 KEEP = os.environ.get("BENCH_KEEP", "") == "1"
 # For working on the bench itself: use the databases a BENCH_KEEP=1 run left.
 REUSE = os.environ.get("BENCH_REUSE", "") == "1"
@@ -102,9 +84,6 @@ class Dataset:
             "BENCH_STATIC_ROOT": str(OUT / "static"),
         }
         env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
-        if REDIS_URL:
-            env["REDIS_URL"] = REDIS_URL
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         if self.sqlite_path:
@@ -467,8 +446,7 @@ def main() -> None:
     ]
     say(
         f"bench: {DB}, {SECONDS} s per endpoint per round, {ROUNDS} rounds, "
-        f"connections {CONNECTIONS}, on {os.cpu_count()} CPUs, "
-        f"sessions {'in Redis (cached_db)' if REDIS_URL else 'in the database'}"
+        f"connections {CONNECTIONS}, on {os.cpu_count()} CPUs"
     )
     try:
         for dataset in datasets:

@@ -35,9 +35,9 @@ logger = logging.getLogger(__name__)
 S = TypeVar("S")
 T = TypeVar("T")
 
-# The parsed deck between preview and confirm. The session (in the database,
-# or Redis) is shared by every app server, and only the cards are kept, never
-# the upload: what was previewed is exactly what gets stored.
+# The parsed deck between preview and confirm. The session (in the database)
+# is shared by every app server, and only the cards are kept, never the
+# upload: what was previewed is exactly what gets stored.
 PENDING_IMPORT = "decks:pending_import"
 
 IMPORT_TEMPLATE = "admin/decks/deck/import_deck.html"

@@ -211,15 +211,8 @@ AXES_USERNAME_CALLABLE = axes_username
 # others (what an archive may unpack to, members, cards), each a setting too.
 DECK_IMPORT_MAX_BYTES = envint("DECK_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "flashsite.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Each request reads its session and its person in one query (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

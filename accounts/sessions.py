@@ -1,0 +1,66 @@
+"""Sessions in the database, each read together with its person.
+
+Every signed-in request reads its session, then its person. Django's database
+sessions take a query for each, and `cached_db` a round trip to Redis and a
+query. This store keeps the person's id in a column of the session's row and
+reads the session and the person's row in one query; the authentication
+backend (accounts/backends.py) then takes that person instead of reading them
+again, and Django checks the session against them (is_active, the hash of the
+password) exactly as before.
+"""
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from flashsite.rows import select_one
+
+from .backends import USER_COLUMNS, read_with_session
+
+
+def user_id_of(data: dict) -> int | None:
+    """The id of the person signed in to a session, from its data."""
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class SessionStore(DatabaseStore):
+    @classmethod
+    def get_model_class(cls):
+        from .models import Session
+
+        return Session
+
+    def create_model_instance(self, data: dict):
+        session = super().create_model_instance(data)
+        session.user_id = user_id_of(data)
+        return session
+
+    def load(self) -> dict:
+        read_with_session(None)
+        if self.session_key is None:
+            return {}
+        db = connections[DEFAULT_DB_ALIAS]
+        qn = db.ops.quote_name
+        sessions, users = qn(self.model._meta.db_table), qn(USER_COLUMNS.table)
+        found = select_one(
+            # Only table and column names go into the text; every value is a parameter.
+            f"SELECT {USER_COLUMNS.sql()}, {sessions}.{qn('session_data')}"  # noqa: S608
+            f" FROM {sessions} LEFT OUTER JOIN {users}"
+            f" ON {users}.{qn('id')} = {sessions}.{qn('user_id')}"
+            f" WHERE {sessions}.{qn('session_key')} = %s"
+            f" AND {sessions}.{qn('expire_date')} > %s",
+            [self.session_key, db.ops.adapt_datetimefield_value(timezone.now())],
+            USER_COLUMNS,
+        )
+        if found is None:
+            self._session_key = None
+            return {}
+        (user,), (session_data,) = found
+        data = self.decode(session_data)
+        if user is not None and user.pk == user_id_of(data):
+            read_with_session(user)
+        return data

@@ -1,0 +1,141 @@
+"""Sessions: each in a row of its own with its person's id beside it, read
+together with the person's row in one query (accounts/sessions.py)."""
+
+import importlib
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.backends import UserBackend
+from accounts.models import Session, User
+from accounts.sessions import SessionStore
+
+HOME = "/"
+STUDY = "/decks/fine-tuning-flashcards/study/"
+
+
+def signed_in(client: Client) -> User | None:
+    user = client.get(HOME).wsgi_request.user
+    return user if user.is_authenticated else None
+
+
+def session_of(client: Client) -> Session:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_logging_in_stores_the_session_with_its_persons_id(alice: User) -> None:
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": "alice-password-123"}
+    )
+    assert response.status_code == 302
+    assert session_of(client).user_id == alice.pk
+    assert signed_in(client) == alice
+
+
+def test_a_signed_in_request_reads_its_session_and_person_in_one_query(
+    alice_client: Client, alice: User, deck
+) -> None:
+    alice_client.get(STUDY)
+    with CaptureQueriesContext(connection) as captured:
+        response = alice_client.get(STUDY)
+    assert response.status_code == 200
+    assert response.wsgi_request.user == alice
+    sessions, users = Session._meta.db_table, User._meta.db_table
+    reading = [q["sql"] for q in captured if sessions in q["sql"] or f'FROM "{users}"' in q["sql"]]
+    assert len(reading) == 1, reading
+    assert sessions in reading[0] and users in reading[0]
+
+
+def test_a_session_without_a_person_keeps_its_data(db) -> None:
+    store = SessionStore()
+    store["theme"] = "dark"
+    store.create()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
+    assert SessionStore(store.session_key).load() == {"theme": "dark"}
+
+
+def test_an_unknown_or_expired_session_is_nobodys(alice_client: Client, alice: User) -> None:
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert signed_in(alice_client) is None
+    stranger = Client()
+    stranger.cookies["sessionid"] = "x" * 32
+    assert signed_in(stranger) is None
+
+
+def test_a_person_made_inactive_is_signed_out_at_their_next_request(
+    alice_client: Client, alice: User
+) -> None:
+    assert signed_in(alice_client) == alice
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    assert signed_in(alice_client) is None
+
+
+def test_a_new_password_signs_out_the_sessions_made_with_the_old_one(
+    alice_client: Client, alice: User
+) -> None:
+    assert signed_in(alice_client) == alice
+    alice.set_password("a-new-password-456")
+    alice.save()
+    assert signed_in(alice_client) is None
+
+
+def test_a_session_row_naming_someone_else_gives_nobody_their_account(
+    alice_client: Client, alice: User, bob: User
+) -> None:
+    """The id beside the data only saves a query: the data decides who is signed in."""
+    Session.objects.update(user=bob)
+    assert signed_in(alice_client) == alice
+
+
+def test_deleting_a_person_deletes_their_sessions(
+    alice_client: Client, bob_client: Client, alice: User, bob: User
+) -> None:
+    alice.delete()
+    assert not Session.objects.filter(user_id=alice.pk).exists()
+    assert signed_in(alice_client) is None
+    assert signed_in(bob_client) == bob
+
+
+def test_the_person_read_with_a_session_serves_one_look_up_only(alice: User) -> None:
+    """The row read with the session is that request's; a later look-up reads again."""
+    store = SessionStore()
+    store.update({SESSION_KEY: str(alice.pk), BACKEND_SESSION_KEY: "x", HASH_SESSION_KEY: "y"})
+    store.create()
+    SessionStore(store.session_key).load()
+    User.objects.filter(pk=alice.pk).update(is_active=False)
+    assert UserBackend().get_user(alice.pk) == alice  # as it was when the session was read
+    assert UserBackend().get_user(alice.pk) is None  # read again: no longer active
+
+
+def test_sessions_open_before_the_upgrade_are_carried_over(alice: User, bob: User) -> None:
+    """The migration to this store moves Django's sessions over: nobody is signed out."""
+    old = DjangoStore()
+    old.update(
+        {
+            SESSION_KEY: str(alice.pk),
+            BACKEND_SESSION_KEY: "accounts.backends.UserBackend",
+            HASH_SESSION_KEY: alice.get_session_auth_hash(),
+        }
+    )
+    old.create()
+    expired = DjangoStore()
+    expired[SESSION_KEY] = str(bob.pk)
+    expired.set_expiry(-1)
+    expired.create()
+    migration = importlib.import_module("accounts.migrations.0003_session")
+
+    migration.move_sessions(apps, None)
+
+    assert list(Session.objects.values_list("session_key", "user_id")) == [
+        (old.session_key, alice.pk)
+    ]
+    client = Client()
+    client.cookies["sessionid"] = old.session_key
+    assert signed_in(client) == alice
