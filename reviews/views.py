@@ -144,7 +144,6 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     user = request.user
     seed = review_seed(user.pk, card.pk, reps)
     intervals = {}  # 1 and 2 are both FSRS's Again: the same schedule
-    ratings = []
     for value in range(1, 6):
         grade = GRADES[value]
         if grade not in intervals:
@@ -152,17 +151,15 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
                 before, value, now, desired_retention=user.desired_retention, seed=seed
             )
             intervals[grade] = format_interval(after.due - now)
-        # Text, not numbers: the template prints them as they are, without localizing.
-        ratings.append(
-            {"value": str(value), "label": RATING_LABELS[value], "interval": intervals[grade]}
-        )
     deck = card.deck
     context = {
         "deck": deck,
         "card": card,
         "side": "answer",
+        # Text, not numbers: the template prints them as they are, without localizing.
         "reps": str(reps),
-        "ratings": ratings,
+        "intervals": [intervals[GRADES[value]] for value in range(1, 6)],
+        "rating_scale": (RATING_LABELS[1], RATING_LABELS[5]),
         "shown": _shown(request),
         "more": request.GET.get("more") == "1",
         "queue": None
