@@ -34,6 +34,12 @@ class SessionStore(DatabaseStore):
 
         return Session
 
+    def _validate_session_key(self, key: str | None) -> bool:
+        """Keys are 32 lowercase letters and digits (Django's): whatever else a
+        cookie carries (a NUL, which PostgreSQL refuses in text) is no session
+        and never reaches the database."""
+        return bool(key) and 8 <= len(key) <= 40 and key.isascii() and key.isalnum()
+
     def create_model_instance(self, data: dict):
         session = super().create_model_instance(data)
         session.user_id = user_id_of(data)

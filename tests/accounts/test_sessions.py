@@ -69,6 +69,17 @@ def test_an_unknown_or_expired_session_is_nobodys(alice_client: Client, alice: U
     assert signed_in(stranger) is None
 
 
+def test_a_session_cookie_no_key_could_be_is_nobodys_and_no_error(alice: User) -> None:
+    for value in ("abcdefgh\x00ijkl", "é" * 32, "a" * 41, "short"):
+        client = Client()
+        client.cookies["sessionid"] = value
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(HOME)
+        assert response.status_code == 200, value
+        assert not response.wsgi_request.user.is_authenticated
+        assert not any(Session._meta.db_table in q["sql"] for q in captured), value
+
+
 def test_a_person_made_inactive_is_signed_out_at_their_next_request(
     alice_client: Client, alice: User
 ) -> None:
