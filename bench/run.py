@@ -560,11 +560,16 @@ def main() -> None:
         "errors: every run"
     )
     say(
-        f"by CPU per request: rate/healthz = {worst['rate cpu']:.2f}, "
-        f"flip/healthz = {worst['flip cpu']:.2f}"
+        f"by CPU per request: rate/healthz = {shown(worst['rate cpu'])}, "
+        f"flip/healthz = {shown(worst['flip cpu'])}"
     )
-    ratios = f"rate/healthz = {worst['rate']:.2f}, flip/healthz = {worst['flip']:.2f}"
+    ratios = f"rate/healthz = {shown(worst['rate'])}, flip/healthz = {shown(worst['flip'])}"
     say(f"bench: {ratios}, errors = {errors}")
+
+
+def shown(ratio: float) -> str:
+    """A ratio for the last lines; "n/a" for an endpoint BENCH_ENDPOINTS left out."""
+    return "n/a" if math.isinf(ratio) else f"{ratio:.2f}"
 
 
 if __name__ == "__main__":
