@@ -139,14 +139,14 @@ def test_an_update_changes_only_the_rows_that_match(reviewed: Review) -> None:
 )
 def test_postgresql_plans_a_query_once_per_connection(alice: User, alice_client: Client) -> None:
     """Flip's and rate's queries are prepared after a few runs on a connection
-    (flashsite/settings.py): the sixth sign-in check of a person is a statement
-    PostgreSQL planned once, and the site still answers as before."""
+    (flashsite/settings.py): the sixth read of a session and its person is a
+    statement PostgreSQL planned once, and the site still answers as before."""
     for _ in range(6):
         assert alice_client.get("/").status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any('FROM "accounts_user"' in statement for statement in prepared), prepared
+    assert any('FROM "accounts_session"' in statement for statement in prepared), prepared
 
 
 def next_review(reviewed: Review, seq: int) -> Review:
