@@ -112,11 +112,17 @@ TEMPLATES = [
 # SQLite: WAL lets readers run beside the one writer, and IMMEDIATE makes a
 # read-then-write request take the write lock up front; with Django's
 # defaults such requests fail with "database is locked" under load.
-# SQLite keeps each worker's connection (and its 64 MB page cache) from one
-# request to the next: a new connection would read every index page again.
-# PostgreSQL: Django's connection pool, since a connection per request
-# costs several times the throughput.
+# Each worker keeps its connection from one request to the next (for ten
+# minutes at most). SQLite keeps its 64 MB page cache with it: a new
+# connection would read every index page again. PostgreSQL: a connection per
+# request costs several times the throughput. A gunicorn sync worker serves
+# one request at a time, so its one kept connection is what a pool would lend
+# it, without taking it from the pool and giving it back on every request.
+# No health check before each request on PostgreSQL: it is a round trip
+# (SELECT 1), and a connection the server has dropped fails one request, after
+# which Django opens a new one.
 SQLITE_CONNECTION = {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True}
+POSTGRESQL_CONNECTION = {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": False}
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
@@ -142,12 +148,9 @@ if os.environ.get("DATABASE_URL"):
         }
         DATABASES["default"].update(SQLITE_CONNECTION)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].update(POSTGRESQL_CONNECTION)
         DATABASES["default"].setdefault("OPTIONS", {}).update(
             {
-                "pool": {
-                    "min_size": envint("DATABASE_POOL_MIN", 2),
-                    "max_size": envint("DATABASE_POOL_MAX", 8),
-                },
                 # Parameters sent apart from the query text, so that psycopg can
                 # prepare a query it has run 5 times on a connection: PostgreSQL
                 # then plans flip's and rate's joins once per connection instead
