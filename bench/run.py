@@ -486,6 +486,8 @@ def main() -> None:
                 warm_up(binary, dataset, read_plans[dataset.name], connections)
             for round_ in range(1, ROUNDS + 1):
                 say(f"{connections} connections, round {round_}/{ROUNDS} …")
+                for dataset in datasets:
+                    dataset.django("vacuum")  # PostgreSQL: as autovacuum would
                 ceiling = measure(
                     binary, datasets[1], "healthz", read_plans["10k"], connections, round_
                 )
