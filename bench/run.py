@@ -399,7 +399,6 @@ def report(runs: list[Run], datasets: list[Dataset], endpoints: list[str]) -> di
             f"{'endpoint':<14}{'deck':>5}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}"
             f"{'queries':>8}{'÷ healthz':>10}{'cpu ms':>8}{'÷ healthz':>10}"
         )
-        medians: dict[tuple[str, str], tuple[float, float]] = {}
         for endpoint in ["healthz", *endpoints]:
             for dataset in datasets:
                 these = [
@@ -414,7 +413,6 @@ def report(runs: list[Run], datasets: list[Dataset], endpoints: list[str]) -> di
                 rps, cpu_ms = median([r.rps for r in these]), median([r.cpu_ms for r in these])
                 ratio = median([r.rps / r.ceiling_rps for r in these if r.ceiling_rps])
                 cpu_ratio = median([r.ceiling_cpu_ms / r.cpu_ms for r in these if r.cpu_ms])
-                medians[(endpoint, dataset.name)] = (rps, cpu_ms)
                 if endpoint in ("rate", "flip"):
                     worst[endpoint] = min(worst[endpoint], ratio)
                     worst[f"{endpoint} cpu"] = min(worst[f"{endpoint} cpu"], cpu_ratio)
@@ -426,13 +424,23 @@ def report(runs: list[Run], datasets: list[Dataset], endpoints: list[str]) -> di
                     f"{queries if queries is not None else '-':>8}{ratio:>10.3f}"
                     f"{cpu_ms:>8.2f}{cpu_ratio:>10.3f}"
                 )
-        scale = [
-            f"{endpoint} {medians[(endpoint, '10k')][0] / medians[(endpoint, '20')][0]:.2f}"
-            f" ({medians[(endpoint, '20')][1] / medians[(endpoint, '10k')][1]:.2f})"
-            for endpoint in endpoints
-            if (endpoint, "10k") in medians and (endpoint, "20") in medians
-        ]
-        say("10k deck ÷ 20-card deck, req/s (by CPU): " + ", ".join(scale))
+        scale = []
+        for endpoint in endpoints:
+            # Each round's two runs of the endpoint, one straight after the other,
+            # as a pair: the machine's speed drifts between rounds, not within a pair.
+            pairs = {}
+            for r in runs:
+                if r.endpoint == endpoint and r.connections == connections:
+                    pairs.setdefault(r.round, {})[r.dataset] = r
+            pairs = [p for p in pairs.values() if {"20", "10k"} <= p.keys()]
+            if pairs:
+                rps = median([p["10k"].rps / p["20"].rps for p in pairs])
+                cpu = median([p["20"].cpu_ms / p["10k"].cpu_ms for p in pairs if p["10k"].cpu_ms])
+                scale.append(f"{endpoint} {rps:.2f} ({cpu:.2f})")
+        say(
+            "10k deck ÷ 20-card deck, req/s (by CPU), medians of each round's pair: "
+            + ", ".join(scale)
+        )
     return worst
 
 
