@@ -428,11 +428,11 @@ def report(runs: list[Run], datasets: list[Dataset], endpoints: list[str]) -> di
         for endpoint in endpoints:
             # Each round's two runs of the endpoint, one straight after the other,
             # as a pair: the machine's speed drifts between rounds, not within a pair.
-            pairs = {}
+            by_round: dict[int, dict[str, Run]] = {}
             for r in runs:
                 if r.endpoint == endpoint and r.connections == connections:
-                    pairs.setdefault(r.round, {})[r.dataset] = r
-            pairs = [p for p in pairs.values() if {"20", "10k"} <= p.keys()]
+                    by_round.setdefault(r.round, {})[r.dataset] = r
+            pairs = [p for p in by_round.values() if {"20", "10k"} <= p.keys()]
             if pairs:
                 rps = median([p["10k"].rps / p["20"].rps for p in pairs])
                 cpu = median([p["20"].cpu_ms / p["10k"].cpu_ms for p in pairs if p["10k"].cpu_ms])
@@ -494,8 +494,9 @@ def main() -> None:
                 warm_up(binary, dataset, read_plans[dataset.name], connections)
             for round_ in range(1, ROUNDS + 1):
                 say(f"{connections} connections, round {round_}/{ROUNDS} …")
-                for dataset in datasets:
-                    dataset.django("vacuum")  # PostgreSQL: as autovacuum would
+                if DB == "postgres":
+                    for dataset in datasets:
+                        dataset.django("vacuum")  # as autovacuum would
                 ceiling = measure(
                     binary, datasets[1], "healthz", read_plans["10k"], connections, round_
                 )
