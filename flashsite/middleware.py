@@ -95,6 +95,10 @@ class GZipMiddleware(DjangoGZipMiddleware):
         return super().process_response(request, response)
 
 
+# The parts of a response's policy when nothing but the settings decides it.
+SETTINGS_ONLY = PolicyParts()
+
+
 class CSPMiddleware(DjangoCSPMiddleware):
     """django-csp, with the header of the site's policy built once.
 
@@ -116,8 +120,8 @@ class CSPMiddleware(DjangoCSPMiddleware):
             or policy.get("EXCLUDE_URL_PREFIXES")
             or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
             or getattr(request, "_csp_nonce", None) is not None
-            or self.get_policy_parts(request, response) != PolicyParts()
-            or self.get_policy_parts(request, response, report_only=True) != PolicyParts()
+            or self.get_policy_parts(request, response) != SETTINGS_ONLY
+            or self.get_policy_parts(request, response, report_only=True) != SETTINGS_ONLY
             or (settings.DEBUG and response.status_code in (404, 500))
         ):
             return super().process_response(request, response)
