@@ -20,7 +20,9 @@ import os
 import random
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +38,16 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import (  # noqa: E402
+    DateField,
+    DateTimeField,
+    Field,
+    FloatField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    Model,
+)
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -152,8 +164,8 @@ def history(
     def flush(final: bool = False) -> None:
         if len(reviews) >= BATCH or (final and reviews):
             with transaction.atomic():
-                Review.objects.bulk_create(reviews, batch_size=2000)
-                CardState.objects.bulk_create(states, batch_size=2000)
+                insert(Review, reviews)
+                insert(CardState, states)
             reviews.clear()
             states.clear()
 
@@ -184,6 +196,60 @@ def history(
                 )
         flush()
     flush(final=True)
+
+
+def insert(model: type[Model], rows: list[Model]) -> None:
+    """The rows `bulk_create` would write, at a fraction of its cost.
+
+    For each batch `bulk_create` runs every value through its field and
+    compiles the SQL anew; on PostgreSQL it sends each column as one array
+    (`UNNEST`), and psycopg writes a JSON value into an array literal by
+    escaping its quotes one by one in Python (three quarters of the time a
+    million reviews took to load). Here each value is adapted once as its
+    field would adapt it (`adapter`), and the rows go in through `COPY` on
+    PostgreSQL and one prepared `INSERT` on SQLite. The triggers fire for
+    each row as they do for `bulk_create`; tests/test_bench_insert.py checks
+    that both leave the same rows.
+    """
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    read = attrgetter(*(f.attname for f in fields))
+    prepare = [adapter(f) for f in fields]
+    values = (
+        [
+            None if value is None else to_db(value)
+            for to_db, value in zip(prepare, read(row), strict=True)
+        ]
+        for row in rows
+    )
+    table = model._meta.db_table
+    # Table and column names only: every value goes as a parameter or through COPY.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values))
+
+
+def adapter(field: Field) -> Callable[[object], object]:
+    """How a value of this field goes to the database (None goes as NULL)."""
+    ops = connection.ops
+    if isinstance(field, JSONField):
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return Jsonb
+        return json.dumps
+    if isinstance(field, DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, ForeignKey | IntegerField | FloatField):
+        return lambda value: value  # the drivers take numbers as they are
+    raise TypeError(f"insert() has no adapter for {type(field).__name__} {field.name}")
 
 
 def card_history(
