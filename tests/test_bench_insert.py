@@ -27,72 +27,49 @@ def test_insert_writes_what_bulk_create_writes(alice, bob, deck):
     }
 
     def reviews(user):
+        # (card, seq, rating, when, duration_ms, before, after)
+        shown = [
+            (first, 0, 3, now - timedelta(days=3), None, None, {**schedule, "reps": 1}),
+            (first, 1, 4, now, 4200, {**schedule, "reps": 1}, schedule),
+            (second, 0, 1, now, 900, None, {**schedule, "state": 1, "step": 0, "reps": 1}),
+        ]
         return [
             Review(
                 user=user,
-                card=first,
-                seq=0,
-                rating=3,
-                reviewed_at=now - timedelta(days=3),
-                day=(now - timedelta(days=3)).date(),
-                duration_ms=None,
-                before=None,
-                after={**schedule, "reps": 1},
-            ),
-            Review(
-                user=user,
-                card=first,
-                seq=1,
-                rating=4,
-                reviewed_at=now,
-                day=now.date(),
-                duration_ms=4200,
-                before={**schedule, "reps": 1},
-                after=schedule,
-            ),
-            Review(
-                user=user,
-                card=second,
-                seq=0,
-                rating=1,
-                reviewed_at=now,
-                day=now.date(),
-                duration_ms=900,
-                before=None,
-                after={**schedule, "state": 1, "step": 0, "reps": 1, "last_rating": 1},
-            ),
+                card=card,
+                seq=seq,
+                rating=rating,
+                reviewed_at=when,
+                day=when.date(),
+                duration_ms=duration_ms,
+                before=before,
+                after=after,
+            )
+            for card, seq, rating, when, duration_ms, before, after in shown
         ]
 
     def states(user):
+        # (card, state, step, stability, difficulty, due, reps, last_rating)
+        cards = [
+            (first, 2, None, 2.5, 5.25, now + timedelta(days=2), 2, 4),
+            (second, 1, 0, 0.2, 7.0, now + timedelta(minutes=1), 1, 1),
+        ]
         return [
             CardState(
                 user=user,
-                card=first,
+                card=card,
                 deck=deck,
-                state=2,
-                step=None,
-                stability=2.5,
-                difficulty=5.25,
-                due=now + timedelta(days=2),
+                state=state,
+                step=step,
+                stability=stability,
+                difficulty=difficulty,
+                due=due,
                 last_review=now,
-                reps=2,
+                reps=reps,
                 lapses=0,
-                last_rating=4,
-            ),
-            CardState(
-                user=user,
-                card=second,
-                deck=deck,
-                state=1,
-                step=0,
-                stability=0.2,
-                difficulty=7.0,
-                due=now + timedelta(minutes=1),
-                last_review=now,
-                reps=1,
-                lapses=0,
-                last_rating=1,
-            ),
+                last_rating=last_rating,
+            )
+            for card, state, step, stability, difficulty, due, reps, last_rating in cards
         ]
 
     insert(Review, reviews(alice))
