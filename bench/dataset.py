@@ -204,8 +204,8 @@ def insert(model: type[Model], rows: list[Model]) -> None:
     For each batch `bulk_create` runs every value through its field and
     compiles the SQL anew; on PostgreSQL it sends each column as one array
     (`UNNEST`), and psycopg writes a JSON value into an array literal by
-    escaping its quotes one by one in Python (three quarters of the time a
-    million reviews took to load). Here each value is adapted once as its
+    escaping its quotes one by one in Python (there, three quarters of the
+    time a million reviews took to load). Here each value is adapted once as its
     field would adapt it (`adapter`), and the rows go in through `COPY` on
     PostgreSQL and one prepared `INSERT` on SQLite. The triggers fire for
     each row as they do for `bulk_create`; tests/test_bench_insert.py checks

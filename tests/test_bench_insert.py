@@ -98,7 +98,7 @@ def test_insert_writes_what_bulk_create_writes(alice, bob, deck):
     assert Review.objects.get(user=alice, card=first, seq=1).after == schedule
     assert CardState.objects.get(user=alice, card=first).due == now + timedelta(days=2)
 
-    # The triggers fired for each row: two cards seen, two first ratings today.
+    # The triggers fired for each row: two cards seen, one first rating on the latest day.
     assert rows(DeckState, alice, ["deck_id"]) == rows(DeckState, bob, ["deck_id"])
     mine = DeckState.objects.get(user=alice, deck=deck)
     assert (mine.seen, mine.new_count, mine.new_day) == (2, 1, now.date())
