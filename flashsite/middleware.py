@@ -38,8 +38,8 @@ class PrivatePagesMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         if (
-            getattr(request, "htmx", False)
-            and response.status_code == 302
+            response.status_code == 302
+            and getattr(request, "htmx", False)
             and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
         ):
             response.status_code = 204
