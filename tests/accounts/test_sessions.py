@@ -53,6 +53,29 @@ def test_a_signed_in_request_reads_its_session_and_person_in_one_query(
     assert sessions in reading[0] and users in reading[0]
 
 
+def test_the_session_finds_its_person_through_the_primary_key(alice_client: Client) -> None:
+    """Among 200 people (a table of a few pages) PostgreSQL, at its default price
+    of a random page read, hashed every person's row to join the one session's;
+    with the price the settings give it, it looks the person up by id."""
+    User.objects.bulk_create(User(username=f"person{n}", password="!") for n in range(200))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as autovacuum would have by now
+    with CaptureQueriesContext(connection) as captured:
+        assert signed_in(alice_client) is not None
+    [query] = [q["sql"] for q in captured if Session._meta.db_table in q["sql"]]
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + query)
+        plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    users = User._meta.db_table
+    if connection.vendor == "sqlite":
+        assert f"SEARCH {users} USING INTEGER PRIMARY KEY" in plan, plan
+    else:
+        assert f"Index Scan using {users}_pkey on {users}" in plan, plan
+        assert f"Seq Scan on {users}" not in plan, plan
+
+
 def test_a_session_without_a_person_keeps_its_data(db) -> None:
     store = SessionStore()
     store["theme"] = "dark"
