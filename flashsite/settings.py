@@ -170,9 +170,11 @@ if os.environ.get("DATABASE_URL"):
         # PostgreSQL hashed every row of a 200-person table on each request
         # (90 µs of the server's CPU instead of 40). 1.1 is the usual figure for
         # an SSD or a database held in memory. Sent when connecting, so it costs
-        # no query (PgBouncer passes it on with `ignore_startup_parameters =
-        # options`); `options` in DATABASE_URL's query string replaces it.
-        DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
+        # no query; `options` in DATABASE_URL's query string replaces it. A
+        # pooler that refuses startup options (PgBouncer) needs
+        # DATABASE_STARTUP_OPTIONS=0, and the price set on the database itself.
+        if envbool("DATABASE_STARTUP_OPTIONS", True):
+            DATABASES["default"]["OPTIONS"].setdefault("options", "-c random_page_cost=1.1")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
