@@ -224,7 +224,7 @@ def insert(model: type[Model], rows: list[Model]) -> None:
         ]
         for row in rows
     )
-    table = model._meta.db_table
+    table = connection.ops.quote_name(model._meta.db_table)
     # Table and column names only: every value goes as a parameter or through COPY.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
