@@ -173,3 +173,61 @@ def test_sessions_open_before_the_upgrade_are_carried_over(alice: User, bob: Use
     client = Client()
     client.cookies["sessionid"] = old.session_key
     assert signed_in(client) == alice
+
+
+# Decoded session data is kept per process, by the signed text it came from.
+
+
+def test_a_session_changed_in_the_database_is_read_anew(alice_client: Client) -> None:
+    assert signed_in(alice_client) is not None
+    store = SessionStore(session_of(alice_client).session_key)
+    store["theme"] = "dark"
+    store.save()
+    assert SessionStore(store.session_key).load()["theme"] == "dark"
+
+
+def test_session_data_whose_signature_breaks_after_a_read_signs_nobody_in(
+    alice_client: Client,
+) -> None:
+    """A row read and checked once, then changed under the same key: the new
+    text is checked on its own."""
+    assert signed_in(alice_client) is not None
+    session = session_of(alice_client)
+    payload, _, signature = session.session_data.rpartition(":")
+    forged = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    Session.objects.filter(pk=session.pk).update(session_data=f"{payload}:{forged}")
+    assert signed_in(alice_client) is None
+
+
+def test_a_new_secret_key_checks_the_kept_sessions_again(
+    alice_client: Client, alice: User, settings
+) -> None:
+    assert signed_in(alice_client) == alice
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    assert signed_in(alice_client) is None
+    settings.SECRET_KEY_FALLBACKS = [old]
+    # Django's own check of the password's hash against the fallback key signs
+    # the session in again: its data verified with the old key.
+    assert SessionStore(session_of(alice_client).session_key).load()[SESSION_KEY] == str(alice.pk)
+
+
+def test_each_read_of_a_session_gets_data_of_its_own(alice: User) -> None:
+    store = SessionStore()
+    store.update({SESSION_KEY: str(alice.pk), "theme": "dark"})
+    store.create()
+    first = SessionStore(store.session_key).load()
+    first["theme"] = "light"
+    del first[SESSION_KEY]
+    assert SessionStore(store.session_key).load() == {SESSION_KEY: str(alice.pk), "theme": "dark"}
+
+
+def test_a_session_holding_a_list_reads_right_every_time(db) -> None:
+    """A list could be changed in place by the request that read it: such data
+    is decoded afresh at each read, never shared."""
+    store = SessionStore()
+    store["recent"] = [1, 2]
+    store.create()
+    first = SessionStore(store.session_key).load()
+    first["recent"].append(3)
+    assert SessionStore(store.session_key).load() == {"recent": [1, 2]}
