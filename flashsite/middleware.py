@@ -1,7 +1,9 @@
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import django
 from csp.constants import HEADER as CSP_HEADER
@@ -14,11 +16,16 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware as DjangoGZipMiddleware
 from django.shortcuts import resolve_url
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
 from django.views.defaults import bad_request
+from django_htmx import middleware as htmx_middleware
 
 logger = logging.getLogger("django.security.BadInput")
 DJANGO_DIR = str(Path(django.__file__).parent)
+
+# What django.utils.cache.add_never_cache_headers() sets Cache-Control to, when
+# a response has none.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class PrivatePagesMiddleware:
@@ -36,7 +43,11 @@ class PrivatePagesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
-            add_never_cache_headers(response)
+            # add_never_cache_headers(), written out: it parses the header it has
+            # just written to write it again, twice (2 % of a card flip).
+            if not response.has_header("Expires"):
+                response.headers["Expires"] = http_date(time.time())
+            response.headers["Cache-Control"] = NEVER_CACHE
         if (
             response.status_code == 302
             and getattr(request, "htmx", False)
@@ -132,3 +143,33 @@ class CSPMiddleware(DjangoCSPMiddleware):
         # As django-csp does: a nonce asked for after the header is written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+class HtmxDetails(htmx_middleware.HtmxDetails):
+    """django-htmx's `request.htmx`, reading its headers from `request.META`.
+
+    The first read of `request.headers` builds a mapping of every header the
+    request came with; a card flip reads no other header, and building it for
+    `HX-Request` alone was 3 % of the flip.
+    """
+
+    def _get_header_value(self, name: str) -> str | None:
+        key = "HTTP_" + name.upper().replace("-", "_")
+        value = self.request.META.get(key) or None
+        if value and self.request.META.get(f"{key}_URI_AUTOENCODED") == "true":
+            value = unquote(value)
+        return value
+
+
+class HtmxMiddleware(htmx_middleware.HtmxMiddleware):
+    """django-htmx's middleware, setting `request.htmx` to the HtmxDetails above."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.async_mode:
+            return self.__acall__(request)
+        request.htmx = HtmxDetails(request)
+        return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        request.htmx = HtmxDetails(request)
+        return await self.get_response(request)

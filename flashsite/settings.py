@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "flashsite.middleware.BadInputMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "flashsite.middleware.HtmxMiddleware",
     "flashsite.middleware.PrivatePagesMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
