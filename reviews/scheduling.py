@@ -94,6 +94,20 @@ def _scheduler(desired_retention: float, seed: str) -> _SeededScheduler:
     return _SeededScheduler(desired_retention=desired_retention, seed=seed)
 
 
+def _fsrs_card(before: Schedule | None) -> FsrsCard:
+    if before is None:
+        return FsrsCard(card_id=0)
+    return FsrsCard(
+        card_id=0,
+        state=State(before.state),
+        step=before.step,
+        stability=before.stability,
+        difficulty=before.difficulty,
+        due=before.due,
+        last_review=before.last_review,
+    )
+
+
 def next_schedule(
     before: Schedule | None,
     rating: int,
@@ -110,24 +124,11 @@ def next_schedule(
     # fsrs refuses any tzinfo but datetime.UTC, even ZoneInfo("UTC") or a local
     # zone naming the same instant.
     now = now.astimezone(UTC)
-    scheduler = _scheduler(desired_retention, seed)
-    if before is None:
-        card = FsrsCard(card_id=0)
-        reps = lapses = 0
-    else:
-        card = FsrsCard(
-            card_id=0,
-            state=State(before.state),
-            step=before.step,
-            stability=before.stability,
-            difficulty=before.difficulty,
-            due=before.due,
-            last_review=before.last_review,
-        )
-        reps, lapses = before.reps, before.lapses
+    card = _fsrs_card(before)
+    reps, lapses = (before.reps, before.lapses) if before else (0, 0)
     grade = GRADES[rating]
     lapsed = card.state == State.Review and grade == Rating.Again
-    after, _ = scheduler.review_card(card, grade, review_datetime=now)
+    after, _ = _scheduler(desired_retention, seed).review_card(card, grade, review_datetime=now)
     return Schedule(
         state=int(after.state),
         step=after.step,
@@ -139,6 +140,22 @@ def next_schedule(
         lapses=lapses + lapsed,
         last_rating=rating,
     )
+
+
+def next_dues(
+    before: Schedule | None, now: datetime, *, desired_retention: float, seed: str
+) -> dict[int, datetime]:
+    """For each rating 1–5, when the card comes back if rated so at `now`: the
+    `due` of next_schedule(before, rating, now, …), worked out in one pass (the
+    answer side shows all five; 1 and 2 are both FSRS's Again)."""
+    now = now.astimezone(UTC)
+    card = _fsrs_card(before)
+    scheduler = _scheduler(desired_retention, seed)
+    dues: dict[Rating, datetime] = {}
+    for grade in GRADES.values():
+        if grade not in dues:
+            dues[grade] = scheduler.review_card(card, grade, review_datetime=now)[0].due
+    return {rating: dues[grade] for rating, grade in GRADES.items()}
 
 
 def review_seed(user_id: int, card_id: int, reps: int) -> str:

@@ -26,7 +26,10 @@ from .models import (
     undo_last_review,
 )
 from .progress import CARD_SORTS, card_page, mastery_percent, progress
-from .scheduling import GRADES, RATING_LABELS, format_interval, next_schedule, review_seed
+from .scheduling import RATING_LABELS, format_interval, next_dues, review_seed
+
+# The words at the ends of the rating scale, under the buttons.
+RATING_SCALE = {"low": RATING_LABELS[1], "high": RATING_LABELS[5]}
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -142,15 +145,12 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
     before = state.schedule if state else None
     reps = before.reps if before else 0
     user = request.user
-    seed = review_seed(user.pk, card.pk, reps)
-    intervals = {}  # 1 and 2 are both FSRS's Again: the same schedule
-    for value in range(1, 6):
-        grade = GRADES[value]
-        if grade not in intervals:
-            after = next_schedule(
-                before, value, now, desired_retention=user.desired_retention, seed=seed
-            )
-            intervals[grade] = format_interval(after.due - now)
+    dues = next_dues(
+        before,
+        now,
+        desired_retention=user.desired_retention,
+        seed=review_seed(user.pk, card.pk, reps),
+    )
     deck = card.deck
     context = {
         "deck": deck,
@@ -158,8 +158,8 @@ def answer(request: HtmxHttpRequest, slug: str, card_id: int) -> HttpResponse:
         "side": "answer",
         # Text, not numbers: the template prints them as they are, without localizing.
         "reps": str(reps),
-        "intervals": [intervals[GRADES[value]] for value in range(1, 6)],
-        "rating_scale": (RATING_LABELS[1], RATING_LABELS[5]),
+        "intervals": [format_interval(due - now) for due in dues.values()],
+        "rating_scale": RATING_SCALE,
         "shown": _shown(request),
         "more": request.GET.get("more") == "1",
         "queue": None

@@ -11,6 +11,7 @@ from fsrs import Rating, Scheduler, State
 from reviews.scheduling import (
     Schedule,
     format_interval,
+    next_dues,
     next_schedule,
     retrievability,
     review_seed,
@@ -69,6 +70,28 @@ def test_higher_ratings_never_bring_a_card_back_sooner() -> None:
         dues = [rate(before, rating, when).due for rating in range(1, 6)]
         assert dues == sorted(dues)
         assert dues[0] < dues[4]
+
+
+def test_next_dues_are_the_dues_each_rating_would_record() -> None:
+    """The answer side's five intervals come from next_dues() in one pass; a
+    rating records next_schedule(): the same due, whatever the card's state
+    and whatever zone `now` is given in."""
+    review = in_review()
+    relearning = rate(review, 1, review.due)
+    paris = ZoneInfo("Europe/Paris")
+    for before, now in (
+        (None, NOW),
+        (rate(None, 3), NOW + timedelta(minutes=7)),
+        (review, review.due + timedelta(days=3)),
+        (relearning, relearning.due.astimezone(paris)),
+    ):
+        for seed in ("s", "7:42:3"):
+            dues = next_dues(before, now, desired_retention=0.85, seed=seed)
+            assert list(dues) == [1, 2, 3, 4, 5]
+            assert dues == {
+                rating: next_schedule(before, rating, now, desired_retention=0.85, seed=seed).due
+                for rating in range(1, 6)
+            }
 
 
 def test_again_on_a_review_card_is_a_lapse() -> None:
