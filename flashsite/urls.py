@@ -12,8 +12,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before decks/: the study pages (decks/<slug>/study/…) are most requests.
+    path("", include("reviews.urls")),
     path("accounts/", include("accounts.urls")),
     path("decks/", include("decks.urls")),
-    path("", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]
