@@ -52,6 +52,21 @@ def _verified(
     return tuple(data.items())
 
 
+@lru_cache(maxsize=4)
+def _load_sql(vendor: str, table: str) -> str:
+    """The query of a session (in `table`) and its person, for the database in use."""
+    qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    sessions, users = qn(table), qn(USER_COLUMNS.table)
+    # Only table and column names go into the text; every value is a parameter.
+    return (
+        f"SELECT {USER_COLUMNS.sql()}, {sessions}.{qn('session_data')}"  # noqa: S608
+        f" FROM {sessions} LEFT OUTER JOIN {users}"
+        f" ON {users}.{qn('id')} = {sessions}.{qn('user_id')}"
+        f" WHERE {sessions}.{qn('session_key')} = %s"
+        f" AND {sessions}.{qn('expire_date')} > %s"
+    )
+
+
 class SessionStore(DatabaseStore):
     @classmethod
     def get_model_class(cls):
@@ -93,15 +108,8 @@ class SessionStore(DatabaseStore):
         if self.session_key is None:
             return {}
         db = connections[DEFAULT_DB_ALIAS]
-        qn = db.ops.quote_name
-        sessions, users = qn(self.model._meta.db_table), qn(USER_COLUMNS.table)
         found = select_one(
-            # Only table and column names go into the text; every value is a parameter.
-            f"SELECT {USER_COLUMNS.sql()}, {sessions}.{qn('session_data')}"  # noqa: S608
-            f" FROM {sessions} LEFT OUTER JOIN {users}"
-            f" ON {users}.{qn('id')} = {sessions}.{qn('user_id')}"
-            f" WHERE {sessions}.{qn('session_key')} = %s"
-            f" AND {sessions}.{qn('expire_date')} > %s",
+            _load_sql(db.vendor, self.model._meta.db_table),
             [self.session_key, db.ops.adapt_datetimefield_value(timezone.now())],
             USER_COLUMNS,
         )

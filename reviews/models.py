@@ -1,6 +1,7 @@
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
@@ -360,19 +361,8 @@ def card_for_study(
     """
     if not 0 < card_id <= MAX_ID:
         return None
-    qn = connection.ops.quote_name
-    cards, decks, states = (qn(c.table) for c in (CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS))
     counts = queue_counts(user, now, deck_ref="deck") if with_counts else {}
-    # Only table and column names go into `sql`; every value is a parameter.
-    sql = (
-        f"SELECT {CARD_COLUMNS.sql()}, {DECK_COLUMNS.sql()}, {STATE_COLUMNS.sql()}"  # noqa: S608
-        + "".join(f", ({count.sql})" for count in counts.values())
-        + f" FROM {cards} INNER JOIN {decks} ON {decks}.{qn('id')} = {cards}.{qn('deck_id')}"
-        f" LEFT OUTER JOIN {states} ON {states}.{qn('card_id')} = {cards}.{qn('id')}"
-        f" AND {states}.{qn('user_id')} = %s"
-        f" WHERE {cards}.{qn('id')} = %s AND {decks}.{qn('slug')} = %s"
-        f" AND {decks}.{qn('published')} = %s"
-    )
+    sql = _card_sql(connection.vendor, tuple(count.sql for count in counts.values()))
     params = [p for count in counts.values() for p in count.params]
     found = select_one(
         sql, [*params, user.pk, card_id, slug, True], CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS
@@ -387,6 +377,23 @@ def card_for_study(
     if state is not None:
         CardState.card.field.set_cached_value(state, card)
     return card
+
+
+@lru_cache(maxsize=8)
+def _card_sql(vendor: str, counts: tuple[str, ...]) -> str:
+    """card_for_study()'s query, with these counts' subqueries, for the database in use."""
+    qn = connection.ops.quote_name
+    cards, decks, states = (qn(c.table) for c in (CARD_COLUMNS, DECK_COLUMNS, STATE_COLUMNS))
+    # Only table and column names go into the text; every value is a parameter.
+    return (
+        f"SELECT {CARD_COLUMNS.sql()}, {DECK_COLUMNS.sql()}, {STATE_COLUMNS.sql()}"  # noqa: S608
+        + "".join(f", ({count})" for count in counts)
+        + f" FROM {cards} INNER JOIN {decks} ON {decks}.{qn('id')} = {cards}.{qn('deck_id')}"
+        f" LEFT OUTER JOIN {states} ON {states}.{qn('card_id')} = {cards}.{qn('id')}"
+        f" AND {states}.{qn('user_id')} = %s"
+        f" WHERE {cards}.{qn('id')} = %s AND {decks}.{qn('slug')} = %s"
+        f" AND {decks}.{qn('published')} = %s"
+    )
 
 
 def count_review(deck: Deck, review: Review, now: datetime) -> None:
