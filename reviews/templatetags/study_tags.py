@@ -1,8 +1,9 @@
+import html
 from functools import lru_cache
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from reviews.scheduling import RATING_LABELS
@@ -34,8 +35,8 @@ def rating_buttons(intervals: list[str]) -> SafeString:
     """
     return mark_safe(  # noqa: S308 (the heads are built with format_html; each interval is escaped)
         "\n".join(
-            f"{BUTTON_HEADS[value]}{escape(interval)}{BUTTON_TAIL}"
-            for value, interval in zip(RATING_LABELS, intervals, strict=True)
+            f"{head}{html.escape(interval)}{BUTTON_TAIL}"
+            for head, interval in zip(BUTTON_HEADS.values(), intervals, strict=True)
         )
     )
 
